@@ -1,0 +1,398 @@
+//! Ingest: the bytes of a delimited text file into a table of text columns.
+//!
+//! Excel exports as clinicians make them are the target: semicolons and
+//! decimal commas, Windows-1252 accents, CRLF line ends, a UTF-8 byte-order
+//! mark, "NA", "." or an empty cell for missing. The steps:
+//!
+//! 1. [`decode`]: bytes to UTF-8 text (UTF-8 with or without BOM, UTF-16
+//!    with BOM, else Windows-1252 — the encoding Excel uses on Western
+//!    European Windows).
+//! 2. [`dialect`]: the delimiter among `,` `;` tab `|`, unless given.
+//! 3. The `csv` crate splits records (quotes, doubled quotes, delimiters and
+//!    newlines inside quotes); every field is stored, trimmed, in one text
+//!    arena per column, with the file line of each row kept for messages.
+//! 4. [`value`]: per column, missing codes and numbers (decimal point or
+//!    comma) are recognised when the analysis asks for a typed column.
+
+pub mod decode;
+pub mod dialect;
+pub mod value;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+pub use decode::TextEncoding;
+pub use value::{DecimalMark, MissingCodes};
+
+/// How to read a file; `None` fields are detected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadOptions {
+    /// Field delimiter, one of `,` `;` tab `|` (or any single byte).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<char>,
+    /// Decimal mark of numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimal_mark: Option<DecimalMark>,
+    /// Codes that mean "missing" besides the built-in ones (e.g. `999`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_codes: Vec<String>,
+}
+
+/// What was detected (or given) about a file's format.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dialect {
+    /// Text encoding of the bytes.
+    pub encoding: TextEncoding,
+    /// Field delimiter.
+    pub delimiter: char,
+    /// Whether the delimiter was detected (false: given by the user).
+    pub delimiter_detected: bool,
+    /// Decimal mark used to read numbers.
+    pub decimal_mark: DecimalMark,
+    /// Missing-value codes in force.
+    pub missing_codes: MissingCodes,
+}
+
+/// One column of text, all fields in one arena.
+#[derive(Debug, Clone, Default)]
+pub struct TextColumn {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    fn push(&mut self, field: &str) {
+        self.text.push_str(field);
+        self.ends.push(self.text.len());
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when the column has no fields.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The field of data row `i` (0-based), trimmed.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// All fields in row order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}
+
+/// A file read into text columns.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The name the file is known by in messages.
+    pub file_name: String,
+    /// Column names from the header row, trimmed.
+    pub headers: Vec<String>,
+    columns: Vec<TextColumn>,
+    /// File line (1-based, header = line 1 usually) where each data row starts.
+    lines: Vec<u64>,
+    /// Rows whose fields were all empty, skipped (file lines).
+    pub skipped_empty_lines: Vec<u64>,
+    /// Format facts.
+    pub dialect: Dialect,
+}
+
+impl Table {
+    /// Number of data rows.
+    pub fn n_rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// File line of data row `i`.
+    pub fn line(&self, i: usize) -> u64 {
+        self.lines[i]
+    }
+
+    /// The column named `name`, or an error naming the file and listing the
+    /// columns that exist.
+    pub fn column(&self, name: &str) -> Result<&TextColumn> {
+        match self.headers.iter().position(|h| h == name) {
+            Some(j) => Ok(&self.columns[j]),
+            None => Err(Error::new(
+                ErrorKind::UnknownColumn,
+                format!(
+                    "no column \"{name}\" in the file; its columns are: {}",
+                    self.headers.join(", ")
+                ),
+            )
+            .in_file(&self.file_name)
+            .in_column(name)),
+        }
+    }
+
+    /// All columns in header order.
+    pub fn columns(&self) -> &[TextColumn] {
+        &self.columns
+    }
+
+    /// An error about data row `i` of column `column`, with its value.
+    pub fn cell_error(&self, kind: ErrorKind, i: usize, column: &str, message: String) -> Error {
+        let value = self
+            .column(column)
+            .map(|c| c.get(i).to_string())
+            .unwrap_or_default();
+        Error::new(kind, message)
+            .in_file(&self.file_name)
+            .at_line(self.line(i))
+            .in_column(column)
+            .with_value(value)
+    }
+}
+
+/// Reads delimited text from `bytes`. `file_name` is used in messages only.
+pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<Table> {
+    let (text, encoding) = decode::decode(bytes);
+    let text = text.as_ref();
+    if text.trim().is_empty() {
+        return Err(Error::new(ErrorKind::EmptyFile, "the file is empty").in_file(file_name));
+    }
+    if let Some(pos) = text.find('\0') {
+        let line = text[..pos].matches('\n').count() as u64 + 1;
+        return Err(Error::new(
+            ErrorKind::Malformed,
+            "the file contains NUL bytes; it is not a text (CSV) file",
+        )
+        .in_file(file_name)
+        .at_line(line));
+    }
+    let (delimiter, delimiter_detected) = match options.delimiter {
+        Some(d) => {
+            if !d.is_ascii() {
+                return Err(Error::new(
+                    ErrorKind::Spec,
+                    format!("the delimiter must be a single ASCII character, not \"{d}\""),
+                ));
+            }
+            (d, false)
+        }
+        None => (dialect::detect_delimiter(text), true),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter as u8)
+        .from_reader(text.as_bytes());
+
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(record)) => record,
+        Some(Err(e)) => return Err(csv_error(e, file_name)),
+        None => {
+            return Err(Error::new(ErrorKind::EmptyFile, "the file is empty").in_file(file_name))
+        }
+    };
+    let headers = clean_headers(&header, file_name)?;
+    let n_cols = headers.len();
+    let mut columns = vec![TextColumn::default(); n_cols];
+    let mut lines = Vec::new();
+    let mut skipped_empty_lines = Vec::new();
+    let mut lines_seen = LineCounter::new(text.as_bytes());
+    for record in records {
+        let record = record.map_err(|e| csv_error(e, file_name))?;
+        let line = record
+            .position()
+            .map_or(0, |p| lines_seen.line_at(p.byte() as usize));
+        if record.iter().all(|f| f.trim().is_empty()) {
+            skipped_empty_lines.push(line);
+            continue;
+        }
+        if record.len() != n_cols {
+            return Err(Error::new(
+                ErrorKind::RaggedRow,
+                format!(
+                    "this row has {} fields but the header has {n_cols} (delimiter \"{}\")",
+                    record.len(),
+                    dialect::delimiter_name(delimiter)
+                ),
+            )
+            .in_file(file_name)
+            .at_line(line));
+        }
+        for (column, field) in columns.iter_mut().zip(record.iter()) {
+            column.push(field.trim());
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        return Err(Error::new(
+            ErrorKind::EmptyFile,
+            "the file has a header but no data rows",
+        )
+        .in_file(file_name));
+    }
+    let missing_codes = MissingCodes::new(&options.missing_codes);
+    let decimal_mark = options
+        .decimal_mark
+        .unwrap_or_else(|| dialect::default_decimal_mark(delimiter, &columns, &missing_codes));
+    Ok(Table {
+        file_name: file_name.to_string(),
+        headers,
+        columns,
+        lines,
+        skipped_empty_lines,
+        dialect: Dialect {
+            encoding,
+            delimiter,
+            delimiter_detected,
+            decimal_mark,
+            missing_codes,
+        },
+    })
+}
+
+/// File lines from byte offsets. The `csv` crate's own line count is one
+/// short for CRLF files (a record starts at the `\n` of the previous `\r\n`),
+/// so lines are counted here, incrementally, from the record start offsets.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> LineCounter<'a> {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// Line of the first character of a record starting at byte `start`
+    /// (offsets must not decrease).
+    fn line_at(&mut self, start: usize) -> u64 {
+        let mut start = start.min(self.bytes.len());
+        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.offset {
+            self.line += self.bytes[self.offset..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = start;
+        }
+        self.line
+    }
+}
+
+fn clean_headers(header: &csv::StringRecord, file_name: &str) -> Result<Vec<String>> {
+    let mut headers: Vec<String> = Vec::with_capacity(header.len());
+    for (j, name) in header.iter().enumerate() {
+        let name = name.trim();
+        let name = if name.is_empty() {
+            format!("column_{}", j + 1)
+        } else {
+            name.to_string()
+        };
+        if headers.contains(&name) {
+            return Err(Error::new(
+                ErrorKind::Malformed,
+                format!(
+                    "the header names column \"{name}\" twice (columns {} and {}); rename one",
+                    headers.iter().position(|h| *h == name).map_or(0, |p| p + 1),
+                    j + 1
+                ),
+            )
+            .in_file(file_name)
+            .at_line(1)
+            .in_column(name));
+        }
+        headers.push(name);
+    }
+    Ok(headers)
+}
+
+fn csv_error(e: csv::Error, file_name: &str) -> Error {
+    let line = e.position().map(|p| p.line());
+    let mut err =
+        Error::new(ErrorKind::Malformed, format!("cannot read the row: {e}")).in_file(file_name);
+    if let Some(line) = line {
+        err = err.at_line(line);
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Table {
+        read_table(text.as_bytes(), "t.csv", &ReadOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn quoted_fields_keep_delimiters_quotes_and_newlines() {
+        let t =
+            read("id,note,x\r\n1,\"a, b\",2\r\n2,\"say \"\"hi\"\"\",3\r\n3,\"two\nlines\",4\r\n");
+        assert_eq!(t.headers, ["id", "note", "x"]);
+        let note = t.column("note").unwrap();
+        assert_eq!(note.get(0), "a, b");
+        assert_eq!(note.get(1), "say \"hi\"");
+        assert_eq!(note.get(2), "two\nlines");
+        assert_eq!(t.line(2), 4);
+    }
+
+    #[test]
+    fn semicolon_file_with_decimal_commas() {
+        let t = read("age;sex\n62,5;M\n70,1;F\n");
+        assert_eq!(t.dialect.delimiter, ';');
+        assert_eq!(t.dialect.decimal_mark, DecimalMark::Comma);
+        assert_eq!(t.column("age").unwrap().get(0), "62,5");
+    }
+
+    #[test]
+    fn ragged_row_names_its_line() {
+        let e = read_table(b"a,b\n1,2\n3\n", "r.csv", &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::RaggedRow);
+        assert_eq!(e.location().line, Some(3));
+        assert!(
+            e.to_string().contains("1 fields but the header has 2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn empty_and_header_only_files_are_errors() {
+        let e = read_table(b"", "e.csv", &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::EmptyFile);
+        let e = read_table(b"a,b\n", "h.csv", &ReadOptions::default()).unwrap_err();
+        assert!(e.to_string().contains("header but no data rows"), "{e}");
+    }
+
+    #[test]
+    fn unknown_column_lists_the_columns() {
+        let t = read("a,b\n1,2\n");
+        let e = t.column("age").unwrap_err();
+        assert!(e.to_string().contains("its columns are: a, b"), "{e}");
+    }
+
+    #[test]
+    fn windows_1252_accents_are_decoded() {
+        let bytes = b"name;city\nJos\xe9;K\xf6ln\n";
+        let t = read_table(bytes, "w.csv", &ReadOptions::default()).unwrap();
+        assert_eq!(t.dialect.encoding, TextEncoding::Windows1252);
+        assert_eq!(t.column("name").unwrap().get(0), "José");
+        assert_eq!(t.column("city").unwrap().get(0), "Köln");
+    }
+
+    #[test]
+    fn rows_of_empty_fields_are_skipped_and_counted() {
+        let t = read("a;b\n1;2\n;\n3;4\n");
+        assert_eq!(t.n_rows(), 2);
+        assert_eq!(t.skipped_empty_lines, vec![3]);
+    }
+}

@@ -1,0 +1,17 @@
+//! Statistics for Table 1: descriptive summaries and the two-group and
+//! k-group tests, one file per test, each compared with R.
+
+pub mod anova;
+pub mod chisq;
+pub mod contingency;
+pub mod descriptive;
+pub mod dist;
+pub mod fisher;
+pub mod fisher_rxc;
+pub mod kruskal;
+pub mod linalg;
+pub mod prec;
+pub mod quantile;
+pub mod ranks;
+pub mod ttest;
+pub mod wilcoxon;
