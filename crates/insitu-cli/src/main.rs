@@ -1,1 +1,341 @@
-fn main() {}
+//! `insitu`: the command line over `insitu-core`.
+//!
+//! Exit codes: 0 success, 1 validation mismatch, 2 bad input or usage.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use insitu_core::options::Preset;
+use insitu_core::render;
+use insitu_core::validate::{compare, Comparison};
+use insitu_core::{demo, Report, Spec};
+
+#[derive(Parser)]
+#[command(
+    name = "insitu",
+    version,
+    about = "Table 1 and survival analyses of a clinical comparison study, on this computer"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse a data file as an analysis spec says.
+    Analyze {
+        /// Analysis spec (JSON). Not needed with --demo.
+        spec: Option<PathBuf>,
+        /// Data file (default: the spec's "csv", relative to the spec).
+        #[arg(long)]
+        csv: Option<PathBuf>,
+        /// Output format (to stdout); ignored with --out.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Preset of conventions (replaces the spec's conventions).
+        #[arg(long, value_enum)]
+        preset: Option<PresetArg>,
+        /// Write every format into this directory.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run the built-in demo (synthetic LFA vs M1 cohort).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Compare every statistic with R's reference values.
+    Validate {
+        /// Folder with datasets/NAME.spec.json and expected/NAME.json.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Html,
+    Csv,
+    Md,
+    Svg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PresetArg {
+    R,
+    Spss,
+    Sas,
+}
+
+/// A failure with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<insitu_core::Error> for Failure {
+    fn from(e: insitu_core::Error) -> Failure {
+        Failure {
+            code: 2,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn bad_input(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let result = match cli.command {
+        Command::Analyze {
+            spec,
+            csv,
+            format,
+            preset,
+            out,
+            demo,
+        } => analyze(spec, csv, format, preset, out, demo),
+        Command::Validate { dir } => validate(&dir),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("insitu: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| bad_input(format!("{}: cannot read: {e}", path.display())))
+}
+
+fn load_spec(path: &Path) -> Result<Spec, Failure> {
+    let bytes = read(path)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| bad_input(format!("{}: the spec is not UTF-8 text", path.display())))?;
+    Ok(Spec::from_json(&text, &path.display().to_string())?)
+}
+
+/// Analyses a spec's data (or the demo) with an optional preset.
+fn run_analysis(
+    spec_path: Option<&Path>,
+    csv: Option<&Path>,
+    preset: Option<PresetArg>,
+    demo: bool,
+) -> Result<Report, Failure> {
+    let (mut spec, bytes, name) = if demo && spec_path.is_none() {
+        let spec = demo::demo_spec()?;
+        match csv {
+            Some(path) => (spec, read(path)?, path.display().to_string()),
+            None => (
+                spec,
+                demo::DEMO_CSV.to_vec(),
+                demo::DEMO_CSV_NAME.to_string(),
+            ),
+        }
+    } else {
+        let spec_path = spec_path.ok_or_else(|| {
+            bad_input("give an analysis spec (insitu analyze SPEC.json) or --demo")
+        })?;
+        let spec = load_spec(spec_path)?;
+        let data_path = match (csv, &spec.csv) {
+            (Some(path), _) => path.to_path_buf(),
+            (None, Some(name)) => spec_path
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join(name),
+            (None, None) => {
+                return Err(
+                    insitu_core::analyze::no_data_file(&spec_path.display().to_string()).into(),
+                )
+            }
+        };
+        let bytes = read(&data_path)?;
+        (spec, bytes, data_path.display().to_string())
+    };
+    if let Some(p) = preset {
+        let conventions = insitu_core::options::ConventionOptions {
+            preset: match p {
+                PresetArg::R => Preset::R,
+                PresetArg::Spss => Preset::Spss,
+                PresetArg::Sas => Preset::Sas,
+            },
+            ..Default::default()
+        };
+        spec.options.set_conventions(&conventions);
+    }
+    Ok(insitu_core::analyze(&bytes, &name, &spec)?)
+}
+
+fn analyze(
+    spec: Option<PathBuf>,
+    csv: Option<PathBuf>,
+    format: Format,
+    preset: Option<PresetArg>,
+    out: Option<PathBuf>,
+    demo: bool,
+) -> Result<u8, Failure> {
+    let report = run_analysis(spec.as_deref(), csv.as_deref(), preset, demo)?;
+    for w in &report.warnings {
+        eprintln!("insitu: note: {w}");
+    }
+    if let Some(dir) = out {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| bad_input(format!("{}: cannot create: {e}", dir.display())))?;
+        let stem = report
+            .dataset
+            .clone()
+            .unwrap_or_else(|| "report".to_string());
+        let mut files: Vec<(String, String)> = vec![
+            (format!("{stem}.json"), render::json(&report)),
+            (format!("{stem}.table1.html"), render::html_page(&report)),
+            (format!("{stem}.table1.csv"), render::csv(&report.table1)),
+            (
+                format!("{stem}.table1.md"),
+                render::markdown(&report.table1),
+            ),
+        ];
+        for (k, s) in report.survival.iter().enumerate() {
+            let name = render::file_stem(&s.endpoint, k);
+            files.push((
+                format!("{stem}.km.{name}.svg"),
+                render::km_svg(&report, k, &render::SvgOptions::default()),
+            ));
+        }
+        for (name, text) in &files {
+            let path = dir.join(name);
+            std::fs::write(&path, text)
+                .map_err(|e| bad_input(format!("{}: cannot write: {e}", path.display())))?;
+            println!("{}", path.display());
+        }
+        return Ok(0);
+    }
+    let text = match format {
+        Format::Json => render::json(&report),
+        Format::Html => render::html_page(&report),
+        Format::Csv => render::csv(&report.table1),
+        Format::Md => render::markdown(&report.table1),
+        Format::Svg => {
+            if report.survival.is_empty() {
+                return Err(bad_input("the spec has no endpoint, so there is no figure"));
+            }
+            report
+                .survival
+                .iter()
+                .enumerate()
+                .map(|(k, _)| render::km_svg(&report, k, &render::SvgOptions::default()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = stdout.write_all(b"\n");
+    }
+    Ok(0)
+}
+
+fn validate(dir: &Path) -> Result<u8, Failure> {
+    let datasets = dir.join("datasets");
+    let mut names: Vec<String> = std::fs::read_dir(&datasets)
+        .map_err(|e| bad_input(format!("{}: cannot read: {e}", datasets.display())))?
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".spec.json"))
+                .map(str::to_string)
+        })
+        .filter(|name| dir.join("expected").join(format!("{name}.json")).exists())
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return Err(bad_input(format!(
+            "{}: no datasets/NAME.spec.json with expected/NAME.json",
+            dir.display()
+        )));
+    }
+    let mut total = Comparison::default();
+    let mut failed = false;
+    for name in &names {
+        let spec_path = datasets.join(format!("{name}.spec.json"));
+        let expected_path = dir.join("expected").join(format!("{name}.json"));
+        let report = match run_analysis(Some(&spec_path), None, None, false) {
+            Ok(r) => r,
+            Err(f) => {
+                println!("{name}: cannot be analysed: {}", f.message);
+                failed = true;
+                continue;
+            }
+        };
+        let expected: serde_json::Value = match serde_json::from_slice(&read(&expected_path)?) {
+            Ok(v) => v,
+            Err(e) => {
+                println!("{name}: {}: not JSON: {e}", expected_path.display());
+                failed = true;
+                continue;
+            }
+        };
+        let actual = serde_json::to_value(&report)
+            .map_err(|e| bad_input(format!("{name}: report not serialisable: {e}")))?;
+        let c = compare(&expected, &actual);
+        let pending = if c.pending > 0 {
+            format!(", {} pending", c.pending)
+        } else {
+            String::new()
+        };
+        println!(
+            "{name}: validated {} values, {} mismatches{pending}",
+            c.validated,
+            c.mismatches.len()
+        );
+        for m in c.mismatches.iter().take(20) {
+            let actual = m
+                .actual
+                .map_or_else(|| "none".to_string(), |a| format!("{a:e}"));
+            println!(
+                "  mismatch {}: expected {:e}, actual {actual}",
+                m.path, m.expected
+            );
+        }
+        for x in &c.extra {
+            println!(
+                "  computed where R gives none (not counted): {} = {:e}",
+                x.path, x.actual
+            );
+        }
+        total.validated += c.validated;
+        total.pending += c.pending;
+        total.mismatches.extend(c.mismatches);
+    }
+    let pending = if total.pending > 0 {
+        format!(", {} pending", total.pending)
+    } else {
+        String::new()
+    };
+    println!(
+        "validated {} values, {} mismatches{pending}",
+        total.validated,
+        total.mismatches.len()
+    );
+    Ok(if failed || !total.mismatches.is_empty() {
+        1
+    } else {
+        0
+    })
+}

@@ -9,12 +9,21 @@
 //! Every number is checked against R (see `shared/reference` and
 //! `insitu validate`).
 
+pub mod analyze;
 pub mod data;
+pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod options;
+pub mod render;
+pub mod report;
 pub mod spec;
 pub mod stats;
 pub mod survival;
+pub mod table1;
+pub mod validate;
 
+pub use analyze::{analyze, analyze_table};
 pub use error::{Error, ErrorKind, Result};
+pub use report::Report;
+pub use spec::Spec;

@@ -21,6 +21,16 @@ pub enum DecimalMark {
     Comma,
 }
 
+impl DecimalMark {
+    /// "point" or "comma".
+    pub fn name(self) -> &'static str {
+        match self {
+            DecimalMark::Point => "point",
+            DecimalMark::Comma => "comma",
+        }
+    }
+}
+
 const BUILT_IN_MISSING: [&str; 6] = ["", "NA", "N/A", "NaN", ".", "-"];
 
 /// The codes that mean "missing".

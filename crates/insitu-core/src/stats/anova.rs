@@ -89,6 +89,8 @@ pub fn oneway(groups: &[&[f64]], equal_variance: bool) -> Option<FTest> {
 }
 
 #[cfg(test)]
+// R's values are kept digit for digit as R printed them.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
     use crate::stats::prec::{assert_rel, REL};

@@ -76,6 +76,8 @@ pub fn f_upper(f: f64, df1: f64, df2: f64) -> f64 {
 }
 
 #[cfg(test)]
+// R's values are kept digit for digit as R printed them.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
     use crate::stats::prec::assert_rel;

@@ -55,6 +55,8 @@ pub fn t_test(x1: &[f64], x2: &[f64], equal_variance: bool) -> Option<TTest> {
 }
 
 #[cfg(test)]
+// R's values are kept digit for digit as R printed them.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
     use crate::stats::prec::{assert_rel, REL};

@@ -144,6 +144,8 @@ fn u_distribution(n1: usize, n2: usize) -> Vec<f64> {
 }
 
 #[cfg(test)]
+// R's values are kept digit for digit as R printed them.
+#[allow(clippy::excessive_precision)]
 mod tests {
     use super::*;
     use crate::stats::prec::{assert_rel, REL};

@@ -93,8 +93,8 @@ fn accumulate(
             let kt = w * w * d * (n - d) / (n * n * (n - 1.0));
             for i in 0..k {
                 let tmp = kt * risk[i] as f64;
-                for j in 0..k {
-                    *variance.at(i, j) -= tmp * risk[j] as f64;
+                for (j, &r) in risk.iter().enumerate().take(k) {
+                    *variance.at(i, j) -= tmp * r as f64;
                 }
                 *variance.at(i, i) += tmp * n;
             }

@@ -1,0 +1,786 @@
+//! The whole analysis: bytes and a spec in, a [`Report`] out.
+//!
+//! This is the one place where the statistics are called for Table 1 and
+//! the survival endpoints; the CLI, the JS API and the web app all come
+//! through [`analyze`], so they give identical numbers.
+
+use crate::data::{AnalysisData, Categorical, Endpoint, OrderSource, VariableData};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ingest::{dialect::delimiter_name, read_table, Table};
+use crate::options::{CiType, Conventions, Ties};
+use crate::report::*;
+use crate::spec::Spec;
+use crate::stats::{
+    anova::oneway,
+    chisq::chisq_test,
+    contingency::Contingency,
+    descriptive::Summary,
+    fisher::{fisher_test, FisherMethod},
+    kruskal::kruskal_wallis,
+    ttest::t_test,
+    wilcoxon::wilcoxon,
+};
+use crate::survival::{
+    cox,
+    km::{KaplanMeier, RiskTable},
+    logrank::{logrank, LogRank},
+    quantile::km_quantile,
+    EventTable, SurvivalData,
+};
+use crate::table1;
+
+/// R's method name for an exact Fisher test.
+const FISHER_EXACT_METHOD: &str = "Fisher's Exact Test for Count Data";
+
+/// Reads `bytes` (the file named `file_name`) and analyses it as `spec`
+/// says.
+pub fn analyze(bytes: &[u8], file_name: &str, spec: &Spec) -> Result<Report> {
+    spec.check().map_err(|e| e.in_file(file_name))?;
+    let table = read_table(bytes, file_name, &spec.options.read_options())?;
+    analyze_table(&table, spec)
+}
+
+/// Analyses a table already read (the app re-uses it when a setting
+/// changes, without parsing the file again).
+pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
+    let data = AnalysisData::new(table, spec)?;
+    let conventions = Conventions::resolve(&spec.options.conventions());
+    let group_sizes = data.group_sizes();
+    let groups: Vec<GroupSize> = data
+        .group_levels
+        .iter()
+        .zip(&group_sizes)
+        .map(|(label, &n)| GroupSize {
+            label: label.clone(),
+            n,
+        })
+        .collect();
+
+    let mut warnings = Vec::new();
+    if !table.skipped_empty_lines.is_empty() {
+        warnings.push(format!(
+            "{} empty line(s) skipped: {}",
+            table.skipped_empty_lines.len(),
+            list_lines(&table.skipped_empty_lines)
+        ));
+    }
+    if data.n_missing_group > 0 {
+        warnings.push(format!(
+            "{} row(s) with an empty group ({}) excluded from every analysis",
+            data.n_missing_group, data.group_column
+        ));
+    }
+
+    let mut categorical = Vec::new();
+    let mut continuous = Vec::new();
+    for variable in &data.variables {
+        match &variable.data {
+            VariableData::Categorical(c) => categorical.push(categorical_result(
+                &variable.name,
+                &variable.label,
+                c,
+                &data,
+            )),
+            VariableData::Continuous(x) => {
+                continuous.push(continuous_result(&variable.name, &variable.label, x, &data))
+            }
+        }
+    }
+
+    let mut survival = Vec::new();
+    for endpoint in &data.endpoints {
+        if !endpoint.excluded_lines.is_empty() {
+            warnings.push(format!(
+                "{} row(s) excluded from {}: missing time or event — {}",
+                endpoint.excluded_lines.len(),
+                endpoint.spec.name,
+                list_lines(&endpoint.excluded_lines)
+            ));
+        }
+        survival.push(survival_result(endpoint, &data.group_levels));
+    }
+
+    let order_source = |o: OrderSource| {
+        serde_json::to_value(o)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION.to_string(),
+        insitu_version: env!("CARGO_PKG_VERSION").to_string(),
+        dataset: spec.name.clone(),
+        title: spec.title.clone(),
+        source: spec.source.clone(),
+        data_file: table.file_name.clone(),
+        reading: Reading {
+            encoding: table.dialect.encoding.name().to_string(),
+            delimiter: delimiter_name(table.dialect.delimiter),
+            decimal_mark: table.dialect.decimal_mark.name().to_string(),
+            missing_codes: table.dialect.missing_codes.all(),
+        },
+        conventions: ConventionsUsed {
+            resolved: conventions,
+            described: table1::describe_conventions(&conventions),
+        },
+        n_rows: data.n_rows,
+        n_missing_group: data.n_missing_group,
+        group: GroupInfo {
+            column: data.group_column.clone(),
+            label: spec
+                .group
+                .label
+                .clone()
+                .unwrap_or_else(|| data.group_column.clone()),
+            order_source: order_source(data.group_order_source),
+            levels: data.group_levels.clone(),
+            n: group_sizes,
+        },
+        groups,
+        categorical,
+        continuous,
+        survival,
+        table1: table1::Table1::default(),
+        warnings,
+    };
+    report.table1 = table1::build(&report, spec);
+    Ok(report)
+}
+
+/// "line 3, 7, 12, … (and N more)".
+fn list_lines(lines: &[u64]) -> String {
+    const SHOWN: usize = 20;
+    let shown: Vec<String> = lines.iter().take(SHOWN).map(u64::to_string).collect();
+    let more = lines.len().saturating_sub(SHOWN);
+    let mut text = format!("line {}", shown.join(", "));
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+fn level_counts(
+    label: &str,
+    levels: usize,
+    codes: impl Iterator<Item = Option<u32>>,
+) -> LevelCounts {
+    let mut counts = vec![0u64; levels];
+    let mut n = 0;
+    let mut missing = 0;
+    for code in codes {
+        n += 1;
+        match code {
+            Some(c) => counts[c as usize] += 1,
+            None => missing += 1,
+        }
+    }
+    let n_nonmissing = n - missing;
+    let percent = counts
+        .iter()
+        .map(|&c| finite(100.0 * c as f64 / n_nonmissing as f64))
+        .collect();
+    LevelCounts {
+        group: label.to_string(),
+        n,
+        n_nonmissing,
+        missing,
+        counts,
+        percent,
+    }
+}
+
+fn categorical_result(
+    name: &str,
+    label: &str,
+    variable: &Categorical,
+    data: &AnalysisData,
+) -> CategoricalResult {
+    let k = variable.levels.len();
+    let rows_of = |g: u32| {
+        data.group
+            .iter()
+            .zip(&variable.codes)
+            .filter(move |(group, _)| **group == Some(g))
+            .map(|(_, code)| *code)
+    };
+    let by_group: Vec<LevelCounts> = data
+        .group_levels
+        .iter()
+        .enumerate()
+        .map(|(g, level)| level_counts(level, k, rows_of(g as u32)))
+        .collect();
+    let overall = level_counts(
+        "overall",
+        k,
+        data.group
+            .iter()
+            .zip(&variable.codes)
+            .filter(|(group, _)| group.is_some())
+            .map(|(_, code)| *code),
+    );
+
+    // table(level, group): levels are rows, groups columns.
+    let full = Contingency::new(
+        k,
+        by_group.len(),
+        (0..k)
+            .flat_map(|i| by_group.iter().map(move |g| g.counts[i]))
+            .collect(),
+    );
+    let (table, rows, cols) = full.without_empty();
+    let mut tests = CategoricalTests {
+        levels_used: rows.iter().map(|&i| variable.levels[i].clone()).collect(),
+        groups_used: cols.iter().map(|&j| data.group_levels[j].clone()).collect(),
+        table_dim: vec![table.rows(), table.cols()],
+        chisq_pearson: None,
+        chisq_yates: None,
+        fisher: None,
+        expected_min: None,
+        n_cells_expected_lt5: None,
+        n_cells: None,
+        note: None,
+    };
+    if table.rows() < 2 || table.cols() < 2 {
+        tests.note = Some(format!(
+            "no test: {} level(s) and {} group(s) with data",
+            table.rows(),
+            table.cols()
+        ));
+    } else {
+        let chisq = |yates| {
+            let r = chisq_test(&table, yates);
+            ChisqResult {
+                statistic: finite(r.statistic),
+                df: r.df,
+                p: finite(r.p),
+                warnings: r.warnings,
+            }
+        };
+        tests.chisq_pearson = Some(chisq(false));
+        if table.rows() == 2 && table.cols() == 2 {
+            tests.chisq_yates = Some(chisq(true));
+        }
+        let fisher = fisher_test(&table);
+        tests.fisher = Some(match fisher.method {
+            FisherMethod::Exact => FisherResult {
+                p: finite(fisher.p),
+                method: FISHER_EXACT_METHOD.to_string(),
+                replicates: None,
+                seed: None,
+                std_error: None,
+            },
+            FisherMethod::MonteCarlo {
+                replicates,
+                seed,
+                std_error,
+            } => FisherResult {
+                p: finite(fisher.p),
+                method: format!(
+                    "Fisher's Exact Test for Count Data with simulated p-value \
+                     (based on {replicates} replicates, seed {seed}): the table is beyond exact computation"
+                ),
+                replicates: Some(replicates),
+                seed: Some(seed),
+                std_error: finite(std_error),
+            },
+        });
+        let expected = table.expected();
+        tests.expected_min = finite(expected.iter().copied().fold(f64::INFINITY, f64::min));
+        tests.n_cells_expected_lt5 = Some(expected.iter().filter(|&&e| e < 5.0).count());
+        tests.n_cells = Some(expected.len());
+    }
+
+    CategoricalResult {
+        variable: name.to_string(),
+        label: label.to_string(),
+        kind: "categorical".to_string(),
+        levels: variable.levels.clone(),
+        level_order_source: match variable.order_source {
+            OrderSource::Spec => "spec".to_string(),
+            OrderSource::Sorted => "sorted (byte order, C locale)".to_string(),
+        },
+        by_group,
+        overall,
+        tests,
+    }
+}
+
+fn summary(label: &str, values: &[f64]) -> ContinuousSummary {
+    let s = Summary::of(values);
+    let q = |k: usize| {
+        s.quartiles.map(|q| Quartiles {
+            q1: q[k].q1,
+            median: q[k].median,
+            q3: q[k].q3,
+        })
+    };
+    ContinuousSummary {
+        group: label.to_string(),
+        n: s.n,
+        missing: s.missing,
+        n_nonmissing: s.n_nonmissing,
+        mean: s.mean.and_then(finite),
+        sd: s.sd.and_then(finite),
+        min: s.min,
+        max: s.max,
+        median: s.median,
+        quantiles: match (q(0), q(1), q(2)) {
+            (Some(type2), Some(type6), Some(type7)) => Some(QuartileSet {
+                type2,
+                type6,
+                type7,
+            }),
+            _ => None,
+        },
+    }
+}
+
+fn continuous_result(
+    name: &str,
+    label: &str,
+    values: &[f64],
+    data: &AnalysisData,
+) -> ContinuousResult {
+    let per_group: Vec<Vec<f64>> = (0..data.n_groups())
+        .map(|g| {
+            data.group
+                .iter()
+                .zip(values)
+                .filter(|(group, _)| **group == Some(g as u32))
+                .map(|(_, &x)| x)
+                .collect()
+        })
+        .collect();
+    let by_group = per_group
+        .iter()
+        .zip(&data.group_levels)
+        .map(|(x, level)| summary(level, x))
+        .collect();
+    let all: Vec<f64> = data
+        .group
+        .iter()
+        .zip(values)
+        .filter(|(group, _)| group.is_some())
+        .map(|(_, &x)| x)
+        .collect();
+    let overall = summary("overall", &all);
+
+    let present: Vec<Vec<f64>> = per_group
+        .iter()
+        .map(|x| x.iter().copied().filter(|v| !v.is_nan()).collect())
+        .collect();
+    let used: Vec<usize> = (0..present.len())
+        .filter(|&g| !present[g].is_empty())
+        .collect();
+    let samples: Vec<&[f64]> = used.iter().map(|&g| present[g].as_slice()).collect();
+    let mut tests = ContinuousTests {
+        groups_used: used.iter().map(|&g| data.group_levels[g].clone()).collect(),
+        wilcoxon: None,
+        t_welch: None,
+        t_student: None,
+        kruskal_wallis: None,
+        anova: None,
+        anova_welch: None,
+    };
+    if let [x1, x2] = samples[..] {
+        let w = wilcoxon(x1, x2);
+        tests.wilcoxon = Some(WilcoxonResult {
+            W: w.u1,
+            U_group1: w.u1,
+            U_group2: w.u2,
+            n1: w.n1,
+            n2: w.n2,
+            ties: w.ties,
+            p_normal_cc: finite(w.p_normal_cc),
+            p_normal: finite(w.p_normal),
+            p_exact: w.p_exact.and_then(finite),
+            exact_note: w.exact_note().map(str::to_string),
+            p_r_default: finite(w.p(crate::options::WilcoxonMethod::RDefault)),
+            r_default_method: w
+                .method_name(crate::options::WilcoxonMethod::RDefault)
+                .to_string(),
+        });
+        let t = |equal| {
+            t_test(x1, x2, equal).map(|t| TTestResult {
+                statistic: finite(t.statistic),
+                df: finite(t.df),
+                p: finite(t.p),
+                mean_difference: finite(t.mean_difference),
+            })
+        };
+        tests.t_welch = t(false);
+        tests.t_student = t(true);
+    }
+    if samples.len() >= 2 {
+        tests.kruskal_wallis = kruskal_wallis(&samples).map(|k| KruskalResult {
+            statistic: finite(k.statistic),
+            df: k.df,
+            p: finite(k.p),
+        });
+        let f = |equal| {
+            oneway(&samples, equal).map(|f| FTestResult {
+                statistic: finite(f.statistic),
+                df1: finite(f.df1),
+                df2: finite(f.df2),
+                p: finite(f.p),
+            })
+        };
+        tests.anova = f(true);
+        tests.anova_welch = f(false);
+    }
+    ContinuousResult {
+        variable: name.to_string(),
+        label: label.to_string(),
+        kind: "continuous".to_string(),
+        by_group,
+        overall,
+        tests,
+    }
+}
+
+fn ci(q: Option<f64>, r: Option<f64>) -> Ci {
+    Ci { lower: q, upper: r }
+}
+
+fn quantile_estimate(km: &KaplanMeier, p: f64) -> QuantileEstimate {
+    let log = km_quantile(km, p, CiType::Log);
+    let loglog = km_quantile(km, p, CiType::LogLog);
+    QuantileEstimate {
+        estimate: log.estimate,
+        ci_log: ci(log.lower, log.upper),
+        ci_loglog: ci(loglog.lower, loglog.upper),
+    }
+}
+
+fn km_table(km: &KaplanMeier) -> KmTable {
+    let log = km.band(CiType::Log);
+    let loglog = km.band(CiType::LogLog);
+    KmTable {
+        time: km.table.time.clone(),
+        n_risk: km.table.n_risk.clone(),
+        n_event: km.table.n_event.clone(),
+        n_censor: km.table.n_censor.clone(),
+        surv: km.surv.clone(),
+        std_err_cumhaz: km.std_err_cumhaz.iter().map(|&x| finite(x)).collect(),
+        std_err_surv: km.std_err_surv().into_iter().map(finite).collect(),
+        lower_log: log.iter().map(|b| b.lower).collect(),
+        upper_log: log.iter().map(|b| b.upper).collect(),
+        lower_loglog: loglog.iter().map(|b| b.lower).collect(),
+        upper_loglog: loglog.iter().map(|b| b.upper).collect(),
+        cumhaz_nelson_aalen: km.cumhaz.clone(),
+        std_err_nelson_aalen: km.std_err_nelson_aalen.clone(),
+    }
+}
+
+/// Landmarks of the spec, else 1, 3 and 5 years in the endpoint's unit.
+pub fn landmarks_of(endpoint: &crate::spec::EndpointSpec) -> Vec<(f64, String)> {
+    if let Some(times) = &endpoint.landmark_times {
+        let labels = endpoint.landmark_labels.clone().unwrap_or_default();
+        return times
+            .iter()
+            .enumerate()
+            .map(|(k, &t)| {
+                let label = labels
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_else(|| format!("{} {}", table1::number(t), endpoint.time_unit));
+                (t, label)
+            })
+            .collect();
+    }
+    let year = match endpoint.time_unit.to_ascii_lowercase().as_str() {
+        "days" | "day" => Some(365.25),
+        "weeks" | "week" => Some(365.25 / 7.0),
+        "months" | "month" => Some(12.0),
+        "years" | "year" => Some(1.0),
+        _ => None,
+    };
+    match year {
+        Some(y) => [1.0, 3.0, 5.0]
+            .iter()
+            .map(|&k| (k * y, format!("{k}y")))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// The spec's risk-table step, else a round step giving about five columns.
+pub fn risk_step(endpoint: &crate::spec::EndpointSpec, max_time: f64) -> f64 {
+    if let Some(by) = endpoint.risk_table_by {
+        return by;
+    }
+    if endpoint.time_unit.eq_ignore_ascii_case("months") && max_time > 24.0 {
+        return 12.0;
+    }
+    nice_step(max_time / 5.0)
+}
+
+/// 1, 2 or 5 times a power of ten, at least `raw`.
+pub fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|&s| s >= raw)
+        .unwrap_or(10.0 * power)
+}
+
+fn followup_group(label: &str, table: &EventTable) -> FollowupGroup {
+    let km = KaplanMeier::fit(table);
+    let log = km_quantile(&km, 0.5, CiType::Log);
+    let loglog = km_quantile(&km, 0.5, CiType::LogLog);
+    FollowupGroup {
+        group: label.to_string(),
+        n: table.n(),
+        n_censored: table.events(),
+        median: log.estimate,
+        ci_log: ci(log.lower, log.upper),
+        ci_loglog: ci(loglog.lower, loglog.upper),
+        quartiles: FollowupQuartiles {
+            p25: km_quantile(&km, 0.25, CiType::Log).estimate,
+            p75: km_quantile(&km, 0.75, CiType::Log).estimate,
+        },
+    }
+}
+
+fn logrank_result(test: &LogRank, levels: &[String], sizes: &[usize]) -> LogRankResult {
+    let k = levels.len();
+    LogRankResult {
+        strata_column: None,
+        strata_levels: None,
+        n_used: None,
+        rho: test.rho,
+        chisq: finite(test.chisq),
+        df: test.df,
+        p: finite(test.p),
+        by_group: (0..k)
+            .map(|g| LogRankGroup {
+                group: levels[g].clone(),
+                n: sizes[g],
+                observed: test.observed[g],
+                expected: test.expected[g],
+                o_minus_e: test.observed[g] - test.expected[g],
+                variance: test.variance.get(g, g),
+            })
+            .collect(),
+        variance_matrix: (0..k)
+            .map(|i| (0..k).map(|j| test.variance.get(i, j)).collect())
+            .collect(),
+    }
+}
+
+/// The observations of each stratum, as separate sorted data sets.
+fn split_strata(data: &SurvivalData, stratum: &[u32], n_strata: usize) -> Vec<SurvivalData> {
+    (0..n_strata as u32)
+        .filter_map(|s| {
+            let keep: Vec<usize> = (0..data.len()).filter(|&k| stratum[k] == s).collect();
+            SurvivalData::new(
+                keep.iter().map(|&k| data.time()[k]).collect(),
+                keep.iter().map(|&k| data.event()[k]).collect(),
+                keep.iter().map(|&k| data.group()[k]).collect(),
+                data.n_groups(),
+            )
+            .ok()
+        })
+        .collect()
+}
+
+fn cox_result(
+    sets: &crate::survival::GroupedRiskSets,
+    sizes: &[usize],
+    levels: &[String],
+    ties: Ties,
+) -> Option<CoxResult> {
+    let fit = cox::fit(sets, sizes, ties)?;
+    let test = |t: &cox::ChisqTest| TestResult {
+        chisq: finite(t.chisq),
+        df: t.df,
+        p: finite(t.p),
+    };
+    Some(CoxResult {
+        ties: match ties {
+            Ties::Efron => "efron",
+            Ties::Breslow => "breslow",
+        }
+        .to_string(),
+        reference: levels[fit.reference].clone(),
+        n: fit.n,
+        nevent: fit.nevent,
+        iterations: fit.iterations,
+        loglik_null: fit.loglik_null,
+        loglik: fit.loglik,
+        coefficients: fit
+            .coefficients
+            .iter()
+            .map(|c| CoxTerm {
+                term: format!("{} vs {}", levels[c.group], levels[fit.reference]),
+                coef: finite(c.coef),
+                se: finite(c.se),
+                hr: finite(c.hr),
+                hr_lower95: finite(c.hr_lower95),
+                hr_upper95: finite(c.hr_upper95),
+                z: finite(c.z),
+                p_wald: finite(c.p_wald),
+            })
+            .collect(),
+        wald_test: test(&fit.wald_test),
+        lr_test: test(&fit.lr_test),
+        score_test: test(&fit.score_test),
+        warnings: fit.warnings.clone(),
+    })
+}
+
+fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
+    let data = &endpoint.data;
+    let sizes = data.group_sizes();
+    let fits: Vec<KaplanMeier> = (0..levels.len())
+        .map(|g| KaplanMeier::fit(&data.event_table(Some(g as u32))))
+        .collect();
+    let landmark_times = landmarks_of(&endpoint.spec);
+    let km = fits
+        .iter()
+        .zip(levels)
+        .map(|(fit, level)| {
+            let median = quantile_estimate(fit, 0.5);
+            KmResult {
+                group: level.clone(),
+                n: fit.table.n(),
+                events: fit.table.events(),
+                median: median.estimate,
+                median_ci_log: median.ci_log,
+                median_ci_loglog: median.ci_loglog,
+                quartiles: SurvivalQuartiles {
+                    p25: quantile_estimate(fit, 0.25),
+                    p75: quantile_estimate(fit, 0.75),
+                },
+                landmarks: landmark_times
+                    .iter()
+                    .map(|(t, label)| {
+                        let l = fit.landmark(*t);
+                        let log = fit.landmark_interval(&l, CiType::Log);
+                        let loglog = fit.landmark_interval(&l, CiType::LogLog);
+                        LandmarkResult {
+                            time: *t,
+                            label: label.clone(),
+                            beyond_last_time: l.beyond_last_time,
+                            n_risk: l.n_risk,
+                            surv: finite(l.surv),
+                            std_err_surv: finite(l.std_err_surv),
+                            ci_log: ci(log.lower, log.upper),
+                            ci_loglog: ci(loglog.lower, loglog.upper),
+                        }
+                    })
+                    .collect(),
+                table: km_table(fit),
+            }
+        })
+        .collect();
+
+    let pooled = KaplanMeier::fit(&data.event_table(None));
+    let median = quantile_estimate(&pooled, 0.5);
+    let overall = KmOverall {
+        n: pooled.table.n(),
+        events: pooled.table.events(),
+        median: median.estimate,
+        median_ci_log: median.ci_log,
+        median_ci_loglog: median.ci_loglog,
+        quartiles: SurvivalQuartiles {
+            p25: quantile_estimate(&pooled, 0.25),
+            p75: quantile_estimate(&pooled, 0.75),
+        },
+    };
+
+    let max_time = data.time().last().copied().unwrap_or(0.0);
+    let steps = RiskTable::new(risk_step(&endpoint.spec, max_time), max_time);
+    let risk_table = RiskTableResult {
+        by: steps.by,
+        times: steps.times.clone(),
+        by_group: fits
+            .iter()
+            .zip(levels)
+            .map(|(fit, level)| {
+                let counts = steps.counts(&fit.table);
+                RiskRow {
+                    group: level.clone(),
+                    n_risk: counts.n_risk,
+                    cum_events: counts.cum_events,
+                    cum_censored: counts.cum_censored,
+                }
+            })
+            .collect(),
+    };
+
+    let followup_reverse_km = Followup {
+        method: "reverse Kaplan–Meier: survfit(Surv(time, 1 - event) ~ 1) per group; \
+                 median with CI as quantile(fit, 0.5, conf.int = TRUE)"
+            .to_string(),
+        by_group: levels
+            .iter()
+            .enumerate()
+            .map(|(g, level)| followup_group(level, &data.reverse_event_table(Some(g as u32))))
+            .collect(),
+        overall: followup_group("overall", &data.reverse_event_table(None)),
+    };
+
+    let sets = data.risk_sets();
+    let usable = sizes.iter().filter(|&&n| n > 0).count() >= 2 && !data.is_empty();
+    let (logrank_test, peto_peto) = if usable {
+        let sets = std::slice::from_ref(&sets);
+        (
+            Some(logrank_result(&logrank(sets, 0.0), levels, &sizes)),
+            Some(logrank_result(&logrank(sets, 1.0), levels, &sizes)),
+        )
+    } else {
+        (None, None)
+    };
+    let stratified_logrank = endpoint.spec.stratified_logrank.as_ref().map(|_| {
+        endpoint
+            .strata
+            .iter()
+            .map(|strata| {
+                let parts = split_strata(&strata.data, &strata.stratum, strata.levels.len());
+                let sets: Vec<_> = parts.iter().map(SurvivalData::risk_sets).collect();
+                let sizes = strata.data.group_sizes();
+                let mut result = logrank_result(&logrank(&sets, 0.0), levels, &sizes);
+                result.strata_column = Some(strata.column.clone());
+                result.strata_levels = Some(strata.levels.clone());
+                result.n_used = Some(strata.data.len());
+                result
+            })
+            .collect()
+    });
+    let cox = usable.then(|| CoxModels {
+        efron: cox_result(&sets, &sizes, levels, Ties::Efron),
+        breslow: cox_result(&sets, &sizes, levels, Ties::Breslow),
+    });
+
+    SurvivalResult {
+        endpoint: endpoint.spec.name.clone(),
+        time_column: endpoint.spec.time.clone(),
+        event_column: endpoint.spec.event.clone(),
+        time_unit: endpoint.spec.time_unit.clone(),
+        event_meaning: endpoint.spec.event_meaning.clone(),
+        n_used: data.len(),
+        n_excluded_missing: endpoint.n_excluded_missing,
+        km,
+        overall,
+        risk_table,
+        followup_reverse_km,
+        logrank: logrank_test,
+        peto_peto,
+        stratified_logrank,
+        cox,
+    }
+}
+
+/// An error for a spec that names no data file where one is needed.
+pub fn no_data_file(spec_file: &str) -> Error {
+    Error::new(
+        ErrorKind::Spec,
+        "the spec names no data file (key \"csv\" or \"data\"); give one with --csv",
+    )
+    .in_file(spec_file)
+}

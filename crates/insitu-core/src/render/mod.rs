@@ -1,0 +1,237 @@
+//! Renderers: the report as JSON, Table 1 as HTML, CSV and Markdown, and
+//! each endpoint's Kaplan–Meier figure as SVG ([`svg`]).
+//!
+//! Renderers only format; every number comes from the [`Report`]. Text from
+//! the user (labels, levels) is escaped for HTML and SVG, and CSV cells that
+//! a spreadsheet would run as a formula (`=`, `+`, `-`, `@` followed by
+//! text) are prefixed with `'`.
+
+mod svg;
+
+pub use svg::{km_svg, SvgOptions};
+
+use crate::report::Report;
+use crate::table1::{RowKind, Table1};
+
+/// The full report as pretty JSON (non-finite numbers are `null`).
+pub fn json(report: &Report) -> String {
+    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// Escapes text for HTML and XML content and attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// A file-name-safe stem for an endpoint (`OS`, `PFS`, else `endpoint2`).
+pub fn file_stem(name: &str, index: usize) -> String {
+    let stem: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if stem.is_empty() {
+        format!("endpoint{}", index + 1)
+    } else {
+        stem
+    }
+}
+
+/// Table 1 as an HTML `<table id="table1">` (the same markup in the CLI and
+/// the app).
+pub fn html_table(table: &Table1) -> String {
+    let mut h = String::new();
+    h.push_str("<table id=\"table1\" class=\"table1\">\n");
+    h.push_str(&format!("<caption>{}</caption>\n", escape(&table.caption)));
+    h.push_str("<thead><tr>");
+    for (k, c) in table.columns.iter().enumerate() {
+        let class = if k == 0 { " class=\"label\"" } else { "" };
+        h.push_str(&format!("<th scope=\"col\"{class}>{}</th>", escape(c)));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for row in &table.rows {
+        let class = match row.kind {
+            RowKind::Variable => "variable",
+            RowKind::Level => "level",
+        };
+        h.push_str(&format!(
+            "<tr class=\"{class}\"><th scope=\"row\">{}</th>",
+            escape(&row.label)
+        ));
+        for cell in &row.cells {
+            h.push_str(&format!("<td>{}</td>", escape(cell)));
+        }
+        if row.marker.is_empty() {
+            h.push_str(&format!("<td class=\"p\">{}</td>", escape(&row.p)));
+        } else {
+            h.push_str(&format!(
+                "<td class=\"p\">{}<sup>{}</sup></td>",
+                escape(&row.p),
+                escape(&row.marker)
+            ));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n");
+    h.push_str(&format!(
+        "<tfoot><tr><td colspan=\"{}\">",
+        table.columns.len()
+    ));
+    let notes: Vec<String> = table.footnotes.iter().map(|f| escape(f)).collect();
+    h.push_str(&notes.join(" "));
+    h.push_str("</td></tr></tfoot>\n</table>\n");
+    h
+}
+
+/// CSS shared by the standalone HTML page and the app.
+pub const TABLE1_CSS: &str = "table.table1{border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;font-size:10pt}\
+table.table1 caption{text-align:left;font-weight:bold;padding-bottom:4pt}\
+table.table1 thead th{border-top:1.5pt solid #000;border-bottom:0.75pt solid #000;padding:3pt 8pt;text-align:center;font-weight:bold}\
+table.table1 thead th.label{text-align:left}\
+table.table1 tbody th{text-align:left;font-weight:normal;padding:2pt 8pt}\
+table.table1 tr.level th{padding-left:20pt}\
+table.table1 td{text-align:center;padding:2pt 8pt}\
+table.table1 tbody tr:last-child>*{border-bottom:1.5pt solid #000}\
+table.table1 tfoot td{text-align:left;font-size:8.5pt;padding-top:4pt;max-width:40em}";
+
+/// A standalone HTML page with Table 1 and the figures.
+pub fn html_page(report: &Report) -> String {
+    let mut h =
+        String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    h.push_str(&format!(
+        "<title>{}</title>\n<style>{}body{{margin:2em;font-family:Arial,Helvetica,sans-serif}}</style>\n</head>\n<body>\n",
+        escape(&report.table1.caption),
+        TABLE1_CSS
+    ));
+    h.push_str(&html_table(&report.table1));
+    for k in 0..report.survival.len() {
+        h.push_str("<figure>\n");
+        h.push_str(&km_svg(report, k, &SvgOptions::default()));
+        h.push_str("</figure>\n");
+    }
+    h.push_str("</body>\n</html>\n");
+    h
+}
+
+/// Neutralises a CSV cell that a spreadsheet would evaluate as a formula;
+/// numbers (`-1.5`) stay numbers.
+pub fn csv_safe(cell: &str) -> String {
+    let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let is_number = cell.trim().parse::<f64>().is_ok();
+    if starts_formula && !is_number {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+fn csv_row(cells: &[String]) -> String {
+    cells
+        .iter()
+        .map(|c| {
+            let c = csv_safe(c);
+            if c.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Table 1 as CSV (UTF-8, comma-separated; level rows indented by two
+/// spaces; the footnotes follow an empty line).
+pub fn csv(table: &Table1) -> String {
+    let mut out = String::new();
+    out.push_str(&csv_row(&table.columns));
+    out.push('\n');
+    for row in &table.rows {
+        let mut cells = vec![match row.kind {
+            RowKind::Variable => row.label.clone(),
+            RowKind::Level => format!("  {}", row.label),
+        }];
+        cells.extend(row.cells.iter().cloned());
+        cells.push(format!("{}{}", row.p, row.marker));
+        out.push_str(&csv_row(&cells));
+        out.push('\n');
+    }
+    out.push('\n');
+    for f in &table.footnotes {
+        out.push_str(&csv_row(std::slice::from_ref(f)));
+        out.push('\n');
+    }
+    out
+}
+
+fn md_cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('*', "\\*")
+        .replace('\n', " ")
+}
+
+/// Table 1 as a Markdown (GFM) table with the footnotes below.
+pub fn markdown(table: &Table1) -> String {
+    let mut out = format!("**{}**\n\n", md_cell(&table.caption));
+    out.push_str(&format!(
+        "| {} |\n",
+        table
+            .columns
+            .iter()
+            .map(|c| md_cell(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    ));
+    let mut rule = vec![":---"];
+    rule.extend(std::iter::repeat_n(":---:", table.columns.len() - 1));
+    out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    for row in &table.rows {
+        let label = match row.kind {
+            RowKind::Variable => md_cell(&row.label),
+            RowKind::Level => format!("&nbsp;&nbsp;{}", md_cell(&row.label)),
+        };
+        let mut cells = vec![label];
+        cells.extend(row.cells.iter().map(|c| md_cell(c)));
+        cells.push(format!("{}{}", md_cell(&row.p), md_cell(&row.marker)));
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out.push('\n');
+    for f in &table.footnotes {
+        out.push_str(&md_cell(f));
+        out.push_str("  \n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised_numbers_are_not() {
+        assert_eq!(csv_safe("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
+        assert_eq!(csv_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_safe("-1.5"), "-1.5");
+        assert_eq!(csv_safe("+3"), "+3");
+        assert_eq!(csv_safe("54 (56)"), "54 (56)");
+    }
+
+    #[test]
+    fn html_escapes_labels() {
+        assert_eq!(
+            escape("<script>alert('x')</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+        );
+    }
+}
