@@ -211,7 +211,7 @@ impl AnalysisData {
 }
 
 /// Numeric when every non-missing value is a number (and there is one).
-fn infer_kind(table: &Table, column: &TextColumn) -> VariableKind {
+pub fn infer_kind(table: &Table, column: &TextColumn) -> VariableKind {
     let missing = &table.dialect.missing_codes;
     let mark = table.dialect.decimal_mark;
     let mut any = false;

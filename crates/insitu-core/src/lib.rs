@@ -14,6 +14,7 @@ pub mod data;
 pub mod demo;
 pub mod error;
 pub mod ingest;
+pub mod inspect;
 pub mod options;
 pub mod render;
 pub mod report;

@@ -4,6 +4,12 @@
 //! Western European Windows (accents such as é, ö, ñ). Windows-1252 assigns a
 //! character to nearly every byte, so this step never fails; the report says
 //! which encoding was used.
+//!
+//! Decoding is written by hand (a 32-entry table and `char::decode_utf16`)
+//! rather than through `encoding_rs`: that crate's decoder dispatches over
+//! every encoding it knows, which links about 240 KB of CJK tables into the
+//! browser bundle even when only Windows-1252 is used. The tests check the
+//! result against `encoding_rs` for every byte value and for UTF-16 text.
 
 use std::borrow::Cow;
 
@@ -42,17 +48,55 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, TextEncoding) {
             return (Cow::Borrowed(text), TextEncoding::Utf8Bom);
         }
     }
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let (text, _, _) = encoding_rs::UTF_16LE.decode(bytes);
-        return (text, TextEncoding::Utf16);
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        return (
+            Cow::Owned(utf16(rest, u16::from_le_bytes)),
+            TextEncoding::Utf16,
+        );
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        return (
+            Cow::Owned(utf16(rest, u16::from_be_bytes)),
+            TextEncoding::Utf16,
+        );
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), TextEncoding::Utf8),
-        Err(_) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
-            (text, TextEncoding::Windows1252)
-        }
+        Err(_) => (Cow::Owned(windows_1252(bytes)), TextEncoding::Windows1252),
     }
+}
+
+/// UTF-16 code units to text; unpaired surrogates and an odd last byte
+/// become U+FFFD, as the WHATWG decoder does.
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+    let mut text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    if bytes.len() % 2 == 1 {
+        text.push(char::REPLACEMENT_CHARACTER);
+    }
+    text
+}
+
+/// Characters of bytes 0x80–0x9F in Windows-1252 (WHATWG index; the five
+/// unassigned bytes map to the C1 control of the same value).
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{0081}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{008D}', '\u{017D}', '\u{008F}',
+    '\u{0090}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{009D}', '\u{017E}', '\u{0178}',
+];
+
+/// Windows-1252 bytes to text (every byte has a character).
+fn windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -75,6 +119,39 @@ mod tests {
         let (text, enc) = decode(&bytes);
         assert_eq!(text, "a;é\n");
         assert_eq!(enc, TextEncoding::Utf16);
+    }
+
+    #[test]
+    fn windows_1252_agrees_with_encoding_rs_for_every_byte() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        let (expected, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&bytes);
+        assert_eq!(windows_1252(&bytes), expected);
+    }
+
+    #[test]
+    fn utf16_agrees_with_encoding_rs() {
+        let text = "id;name;é€😀\r\n1;Zoë;\u{FFFD}";
+        for big_endian in [false, true] {
+            let mut bytes: Vec<u8> = if big_endian {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for u in text.encode_utf16() {
+                bytes.extend(if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+            for tail in [&[0x00, 0xD8, 0x41, 0x00][..], &[0x41][..]] {
+                // an unpaired surrogate inside the text; an odd last byte
+                let mut bytes = bytes.clone();
+                bytes.extend(tail);
+                let (expected, _, _) = encoding_rs::UTF_16LE.decode(&bytes);
+                assert_eq!(decode(&bytes).0, expected, "big endian: {big_endian}");
+            }
+        }
     }
 
     #[test]

@@ -6,7 +6,13 @@
 //! a spreadsheet would run as a formula (`=`, `+`, `-`, `@` followed by
 //! text) are prefixed with `'`.
 
+mod png;
+mod summary;
 mod svg;
+
+pub use summary::survival_summary_html;
+
+pub use png::{crc32, png_with_dpi};
 
 pub use svg::{km_svg, SvgOptions};
 
@@ -102,7 +108,14 @@ table.table1 tbody th{text-align:left;font-weight:normal;padding:2pt 8pt}\
 table.table1 tr.level th{padding-left:20pt}\
 table.table1 td{text-align:center;padding:2pt 8pt}\
 table.table1 tbody tr:last-child>*{border-bottom:1.5pt solid #000}\
-table.table1 tfoot td{text-align:left;font-size:8.5pt;padding-top:4pt;max-width:40em}";
+table.table1 tfoot td{text-align:left;font-size:8.5pt;padding-top:4pt;max-width:40em}\
+table.survival-summary{border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;font-size:10pt;margin-top:1.5em}\
+table.survival-summary caption{text-align:left;font-weight:bold;padding-bottom:4pt}\
+table.survival-summary th,table.survival-summary td{padding:2pt 8pt;text-align:center}\
+table.survival-summary thead th{border-top:1.5pt solid #000;border-bottom:0.75pt solid #000}\
+table.survival-summary tbody th{text-align:left;font-weight:normal}\
+table.survival-summary tbody tr:last-child>*{border-bottom:1.5pt solid #000}\
+p.survival-tests{font-family:Arial,Helvetica,sans-serif;font-size:9pt;max-width:60em}";
 
 /// A standalone HTML page with Table 1 and the figures.
 pub fn html_page(report: &Report) -> String {
@@ -114,6 +127,7 @@ pub fn html_page(report: &Report) -> String {
         TABLE1_CSS
     ));
     h.push_str(&html_table(&report.table1));
+    h.push_str(&survival_summary_html(report));
     for k in 0..report.survival.len() {
         h.push_str("<figure>\n");
         h.push_str(&km_svg(report, k, &SvgOptions::default()));

@@ -1,0 +1,1 @@
+//! Insitu's JavaScript API (being written).

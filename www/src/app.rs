@@ -1,0 +1,872 @@
+//! The page: state, events, the worker conversation and the exports.
+//!
+//! One click, change and drop listener each on the document dispatch by
+//! `data-action` / `data-field`; the state lives in a thread-local, so
+//! closures hold nothing.
+
+use std::cell::RefCell;
+
+use insitu_core::inspect::{suggest_spec, Inspection};
+use insitu_core::options::Preset;
+use insitu_core::render::{self, SvgOptions};
+use insitu_core::spec::{EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec};
+use insitu_core::{demo, Report};
+use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{
+    DragEvent, Element, Event, File, HtmlCanvasElement, HtmlImageElement, HtmlInputElement,
+    MessageEvent, Worker, WorkerOptions, WorkerType,
+};
+
+use crate::dom::{self, by_id, checked, set_html, show, value_of};
+use crate::views;
+
+/// Print resolution of PNG figures.
+const PNG_DPI: f64 = 300.0;
+
+struct App {
+    worker: Worker,
+    next_id: u32,
+    /// Id of the request whose answer is awaited (older answers are stale).
+    awaited: u32,
+    file_name: String,
+    file: Option<File>,
+    is_demo: bool,
+    inspection: Option<Inspection>,
+    spec: Option<Spec>,
+    /// A spec loaded from a file, applied to the next data file.
+    loaded_spec: Option<Spec>,
+    report: Option<Report>,
+    svg: SvgOptions,
+}
+
+thread_local! {
+    static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+}
+
+fn with_app<T>(f: impl FnOnce(&mut App) -> T) -> Option<T> {
+    APP.with(|a| a.borrow_mut().as_mut().map(f))
+}
+
+/// Shows a panic in the page (called by the panic hook).
+pub fn show_panic(message: &str) {
+    if web_sys::window().is_some() {
+        status_error(&format!(
+            "Internal error — please report it; your data were not sent anywhere: {message}"
+        ));
+    }
+}
+
+fn status(text: &str, busy: bool) {
+    if let Some(s) = by_id("status") {
+        s.set_class_name(if busy { "status busy" } else { "status" });
+        let progress = if busy {
+            "<progress aria-label=\"working\"></progress> "
+        } else {
+            ""
+        };
+        s.set_inner_html(&format!("{progress}{}", render::escape(text)));
+    }
+}
+
+fn status_error(text: &str) {
+    if let Some(s) = by_id("status") {
+        s.set_class_name("status error");
+        s.set_inner_html(&format!(
+            "<strong>Problem:</strong> <span id=\"error-message\">{}</span>",
+            render::escape(text)
+        ));
+    }
+}
+
+fn new_worker() -> Result<Worker, JsValue> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options("./worker.js", &options)?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_worker_message);
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(Event)>::new(|_e: Event| {
+        status_error("the analysis worker failed to start");
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    Ok(worker)
+}
+
+/// Builds the app and shows the demo.
+pub fn start() {
+    if let Err(e) = try_start() {
+        status_error(&format!("Insitu could not start: {e:?}"));
+    }
+}
+
+fn try_start() -> Result<(), JsValue> {
+    let worker = new_worker()?;
+    APP.with(|a| {
+        *a.borrow_mut() = Some(App {
+            worker,
+            next_id: 0,
+            awaited: 0,
+            file_name: String::new(),
+            file: None,
+            is_demo: true,
+            inspection: None,
+            spec: None,
+            loaded_spec: None,
+            report: None,
+            svg: SvgOptions::default(),
+        })
+    });
+    let document = dom::document();
+    let click = Closure::<dyn FnMut(Event)>::new(on_click);
+    document.add_event_listener_with_callback("click", click.as_ref().unchecked_ref())?;
+    click.forget();
+    let change = Closure::<dyn FnMut(Event)>::new(on_change);
+    document.add_event_listener_with_callback("change", change.as_ref().unchecked_ref())?;
+    change.forget();
+    if let Some(zone) = by_id("drop-zone") {
+        let over = Closure::<dyn FnMut(DragEvent)>::new(|e: DragEvent| {
+            e.prevent_default();
+            if let Some(z) = by_id("drop-zone") {
+                let _ = z.class_list().add_1("over");
+            }
+        });
+        zone.add_event_listener_with_callback("dragover", over.as_ref().unchecked_ref())?;
+        over.forget();
+        let leave = Closure::<dyn FnMut(DragEvent)>::new(|_e: DragEvent| {
+            if let Some(z) = by_id("drop-zone") {
+                let _ = z.class_list().remove_1("over");
+            }
+        });
+        zone.add_event_listener_with_callback("dragleave", leave.as_ref().unchecked_ref())?;
+        leave.forget();
+        let drop = Closure::<dyn FnMut(DragEvent)>::new(|e: DragEvent| {
+            e.prevent_default();
+            if let Some(z) = by_id("drop-zone") {
+                let _ = z.class_list().remove_1("over");
+            }
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                if file.name().to_ascii_lowercase().ends_with(".json") {
+                    load_spec_file(file);
+                } else {
+                    load_file(file);
+                }
+            }
+        });
+        zone.add_event_listener_with_callback("drop", drop.as_ref().unchecked_ref())?;
+        drop.forget();
+    }
+    load_demo();
+    Ok(())
+}
+
+/// Runs `f` with the promise's value once it resolves (and `on_error` if it
+/// rejects).
+fn then_once(
+    promise: JsValue,
+    f: impl FnOnce(JsValue) + 'static,
+    on_error: impl FnOnce(JsValue) + 'static,
+) {
+    let promise: js_sys::Promise = promise.unchecked_into();
+    let ok = Closure::once(f);
+    let fail = Closure::once(on_error);
+    let _ = promise.then2(&ok, &fail);
+    ok.forget();
+    fail.forget();
+}
+
+fn report_failure(what: &'static str) -> impl FnOnce(JsValue) {
+    move |e: JsValue| {
+        status_error(&format!(
+            "{what}: {}",
+            e.as_string().unwrap_or_else(|| format!("{e:?}"))
+        ))
+    }
+}
+
+fn post(message: &Object) {
+    with_app(|app| {
+        app.next_id += 1;
+        app.awaited = app.next_id;
+        let _ = Reflect::set(message, &"id".into(), &app.next_id.into());
+        if app.worker.post_message(message).is_err() {
+            status_error("could not send the work to the analysis worker");
+        }
+    });
+}
+
+fn message(kind: &str) -> Object {
+    let m = Object::new();
+    let _ = Reflect::set(&m, &"type".into(), &kind.into());
+    m
+}
+
+fn load_demo() {
+    with_app(|app| {
+        app.is_demo = true;
+        app.file = None;
+        app.file_name = demo::DEMO_CSV_NAME.to_string();
+        app.spec = demo::demo_spec().ok();
+        app.loaded_spec = None;
+    });
+    set_html(
+        "dataset",
+        "Showing the built-in demo: <b>paper_lfa_m1</b> — a <b>synthetic</b> cohort (no real patient) shaped like a published comparison of the liver-first approach (n = 96) and the M1 schedule (n = 164).",
+    );
+    status("Reading the demo…", true);
+    post(&message("demo"));
+}
+
+fn read_options_json(spec: Option<&Spec>) -> String {
+    spec.and_then(|s| serde_json::to_string(&s.options.read_options()).ok())
+        .unwrap_or_default()
+}
+
+fn load_file(file: File) {
+    let name = file.name();
+    let options = with_app(|app| {
+        app.is_demo = false;
+        app.file = Some(file.clone());
+        app.file_name = name.clone();
+        app.inspection = None;
+        app.report = None;
+        // a spec loaded before the data keeps its reading options
+        app.spec = app.loaded_spec.clone();
+        read_options_json(app.spec.as_ref())
+    })
+    .unwrap_or_default();
+    set_html(
+        "dataset",
+        &format!(
+            "File: <b>{}</b> ({} bytes) — read in this browser only.",
+            render::escape(&name),
+            file.size() as u64
+        ),
+    );
+    send_load(&file, &options);
+}
+
+fn send_load(file: &File, options: &str) {
+    status("Reading the file…", true);
+    let m = message("load");
+    let _ = Reflect::set(&m, &"file".into(), file);
+    let _ = Reflect::set(&m, &"options".into(), &options.into());
+    post(&m);
+}
+
+fn load_spec_file(file: File) {
+    let name = file.name();
+    let on_text = move |text: JsValue| {
+        let text = text.as_string().unwrap_or_default();
+        match Spec::from_json(&text, &name) {
+            Ok(spec) => {
+                let has_data = with_app(|app| {
+                    app.loaded_spec = Some(spec.clone());
+                    if app.inspection.is_some() && !app.is_demo {
+                        app.spec = Some(spec.clone());
+                        true
+                    } else {
+                        false
+                    }
+                })
+                .unwrap_or(false);
+                if has_data {
+                    // the reading options may differ: read the file again
+                    reload_with_spec_options();
+                } else {
+                    status(
+                        &format!("Spec {name} loaded. Now open the data file it describes."),
+                        false,
+                    );
+                }
+            }
+            Err(e) => status_error(&e.to_string()),
+        }
+    };
+    then_once(
+        file.text().into(),
+        on_text,
+        report_failure("could not read the spec file"),
+    );
+}
+
+fn reload_with_spec_options() {
+    let pending = with_app(|app| {
+        (
+            app.file.clone(),
+            read_options_json(app.spec.as_ref()),
+            app.is_demo,
+        )
+    });
+    match pending {
+        Some((Some(file), options, false)) => send_load(&file, &options),
+        Some((_, _, true)) => {
+            status("Reading the demo…", true);
+            post(&message("demo"));
+        }
+        _ => {}
+    }
+}
+
+fn request_analysis() {
+    let spec = with_app(|app| app.spec.clone()).flatten();
+    let Some(spec) = spec else { return };
+    match serde_json::to_string(&spec) {
+        Ok(json) => {
+            status("Analysing…", true);
+            let m = message("analyze");
+            let _ = Reflect::set(&m, &"spec".into(), &json.into());
+            post(&m);
+        }
+        Err(e) => status_error(&e.to_string()),
+    }
+}
+
+fn get_str(m: &JsValue, key: &str) -> String {
+    Reflect::get(m, &key.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+fn on_worker_message(event: MessageEvent) {
+    let data = event.data();
+    let id = Reflect::get(&data, &"id".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32;
+    let current = with_app(|app| app.awaited).unwrap_or(0);
+    if id != current {
+        return; // an answer to a request that was superseded
+    }
+    match get_str(&data, "type").as_str() {
+        "inspected" => on_inspected(&get_str(&data, "json")),
+        "report" => on_report(&get_str(&data, "json")),
+        _ => {
+            let fatal = Reflect::get(&data, &"fatal".into())
+                .ok()
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false);
+            status_error(&get_str(&data, "message"));
+            if fatal {
+                // the worker's module is unusable after a trap: start a new one
+                if let Ok(worker) = new_worker() {
+                    with_app(|app| {
+                        app.worker.terminate();
+                        app.worker = worker;
+                        app.inspection = None;
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn on_inspected(json: &str) {
+    let inspection: Inspection = match serde_json::from_str(json) {
+        Ok(i) => i,
+        Err(e) => return status_error(&e.to_string()),
+    };
+    let spec = with_app(|app| {
+        let spec = match app.spec.take() {
+            Some(mut spec) => {
+                spec.csv = Some(inspection.file_name.clone());
+                spec
+            }
+            None => suggest_spec(&inspection),
+        };
+        app.spec = Some(spec.clone());
+        app.inspection = Some(inspection.clone());
+        spec
+    });
+    let Some(spec) = spec else { return };
+    render_setup(&inspection, &spec);
+    request_analysis();
+}
+
+fn render_setup(inspection: &Inspection, spec: &Spec) {
+    set_html("preview", &views::preview(inspection, spec));
+    set_html("choose", &views::choose(inspection, spec));
+    set_html("settings", &views::settings(spec));
+    for id in ["preview", "choose", "settings"] {
+        show(id, true);
+    }
+    // a new file opens the choices; the demo starts with them folded
+    let is_demo = with_app(|app| app.is_demo).unwrap_or(true);
+    if let Some(setup) = by_id("setup") {
+        if is_demo {
+            let _ = setup.remove_attribute("open");
+        } else {
+            let _ = setup.set_attribute("open", "");
+        }
+    }
+}
+
+fn on_report(json: &str) {
+    let report: Report = match serde_json::from_str(json) {
+        Ok(r) => r,
+        Err(e) => return status_error(&e.to_string()),
+    };
+    with_app(|app| app.report = Some(report));
+    render_results();
+    let summary = with_app(|app| {
+        app.report.as_ref().map(|r| {
+            format!(
+                "Analysed {} rows: {} groups, {} Table 1 rows, {} endpoint(s). Nothing left this computer.",
+                r.n_rows,
+                r.groups.len(),
+                r.categorical.len() + r.continuous.len(),
+                r.survival.len()
+            )
+        })
+    })
+    .flatten()
+    .unwrap_or_default();
+    status(&summary, false);
+}
+
+fn render_results() {
+    let html = with_app(|app| app.report.as_ref().map(|r| views::results(r, &app.svg))).flatten();
+    if let Some(html) = html {
+        set_html("results", &html);
+        show("results", true);
+    }
+}
+
+fn data_attr(e: &Element, name: &str) -> String {
+    e.get_attribute(name).unwrap_or_default()
+}
+
+fn on_click(event: Event) {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let Ok(Some(button)) = target.closest("[data-action]") else {
+        return;
+    };
+    let action = data_attr(&button, "data-action");
+    let column = data_attr(&button, "data-column");
+    let index: usize = data_attr(&button, "data-index").parse().unwrap_or(0);
+    match action.as_str() {
+        "demo" => load_demo(),
+        "var-up" | "var-down" => edit_spec(|spec| {
+            if let Some(k) = spec.variables.iter().position(|v| v.name == column) {
+                let j = if action == "var-up" {
+                    k.checked_sub(1)
+                } else {
+                    Some(k + 1).filter(|&j| j < spec.variables.len())
+                };
+                if let Some(j) = j {
+                    spec.variables.swap(k, j);
+                }
+            }
+        }),
+        "endpoint-add" => {
+            let inspection = with_app(|app| app.inspection.clone()).flatten();
+            edit_spec(|spec| {
+                let first = |f: &dyn Fn(&insitu_core::inspect::ColumnInfo) -> bool| {
+                    inspection
+                        .as_ref()
+                        .and_then(|i| i.columns.iter().find(|c| f(c)))
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default()
+                };
+                spec.endpoints.push(EndpointSpec {
+                    name: format!("Endpoint {}", spec.endpoints.len() + 1),
+                    time: first(&|c| c.kind == VariableKind::Continuous && !c.binary_01),
+                    event: first(&|c| c.binary_01),
+                    time_unit: "months".to_string(),
+                    event_meaning: None,
+                    landmark_times: None,
+                    landmark_labels: None,
+                    risk_table_by: None,
+                    stratified_logrank: None,
+                });
+            })
+        }
+        "endpoint-remove" => edit_spec(|spec| {
+            if index < spec.endpoints.len() {
+                spec.endpoints.remove(index);
+            }
+        }),
+        "export-table1-csv" => export_text(|r| render::csv(&r.table1), "table1.csv", "text/csv"),
+        "export-table1-md" => export_text(
+            |r| render::markdown(&r.table1),
+            "table1.md",
+            "text/markdown",
+        ),
+        "export-table1-html" => export_text(render::html_page, "table1.html", "text/html"),
+        "export-json" => export_text(render::json, "report.json", "application/json"),
+        "export-spec" => export_spec(),
+        "copy-word" => copy_for_word(),
+        "export-svg" => {
+            let svg = with_app(|app| app.svg);
+            if let Some(svg) = svg {
+                export_text(
+                    move |r| render::km_svg(r, index, &svg),
+                    &format!("km-{}.svg", endpoint_stem(index)),
+                    "image/svg+xml",
+                )
+            }
+        }
+        "export-png" => export_png(index),
+        _ => {}
+    }
+}
+
+fn endpoint_stem(index: usize) -> String {
+    with_app(|app| {
+        app.report
+            .as_ref()
+            .and_then(|r| r.survival.get(index))
+            .map(|s| render::file_stem(&s.endpoint, index))
+    })
+    .flatten()
+    .unwrap_or_else(|| format!("endpoint{}", index + 1))
+}
+
+fn stem() -> String {
+    with_app(|app| {
+        app.file_name
+            .rsplit_once('.')
+            .map_or(app.file_name.clone(), |(s, _)| s.to_string())
+    })
+    .unwrap_or_else(|| "insitu".to_string())
+}
+
+fn export_text(make: impl FnOnce(&Report) -> String, suffix: &str, mime: &str) {
+    let text = with_app(|app| app.report.as_ref().map(make)).flatten();
+    let Some(text) = text else { return };
+    let name = format!("{}.{suffix}", stem());
+    let result = dom::text_blob(&text, &format!("{mime};charset=utf-8"))
+        .and_then(|b| dom::download(&b, &name));
+    match result {
+        Ok(()) => status(&format!("Saved {name} (made in this browser)."), false),
+        Err(e) => status_error(&format!("could not save {name}: {e:?}")),
+    }
+}
+
+fn export_spec() {
+    let spec = with_app(|app| app.spec.clone()).flatten();
+    let Some(spec) = spec else { return };
+    match serde_json::to_string_pretty(&spec) {
+        Ok(json) => {
+            let name = format!("{}.spec.json", stem());
+            match dom::text_blob(&json, "application/json").and_then(|b| dom::download(&b, &name)) {
+                Ok(()) => status(
+                    &format!(
+                        "Saved {name}: run it with `insitu analyze {name}` next to the data file."
+                    ),
+                    false,
+                ),
+                Err(e) => status_error(&format!("could not save the spec: {e:?}")),
+            }
+        }
+        Err(e) => status_error(&e.to_string()),
+    }
+}
+
+/// Puts Table 1 on the clipboard as HTML (Word pastes it as a table) and
+/// as tab-separated text.
+fn copy_for_word() {
+    let content = with_app(|app| {
+        app.report.as_ref().map(|r| {
+            let html = format!(
+                "<html><head><meta charset=\"utf-8\"><style>{}</style></head><body>{}</body></html>",
+                render::TABLE1_CSS,
+                render::html_table(&r.table1)
+            );
+            let text = render::csv(&r.table1);
+            (html, text)
+        })
+    })
+    .flatten();
+    let Some((html, text)) = content else { return };
+    let result = (|| -> Result<js_sys::Promise, JsValue> {
+        let window = web_sys::window().ok_or("no window")?;
+        let clipboard = Reflect::get(&window.navigator(), &"clipboard".into())?;
+        let ctor: Function = Reflect::get(&window, &"ClipboardItem".into())?.dyn_into()?;
+        let items = Object::new();
+        Reflect::set(
+            &items,
+            &"text/html".into(),
+            &dom::text_blob(&html, "text/html")?.into(),
+        )?;
+        Reflect::set(
+            &items,
+            &"text/plain".into(),
+            &dom::text_blob(&text, "text/plain")?.into(),
+        )?;
+        let item = Reflect::construct(&ctor, &Array::of1(&items))?;
+        let write: Function = Reflect::get(&clipboard, &"write".into())?.dyn_into()?;
+        write.call1(&clipboard, &Array::of1(&item))?.dyn_into()
+    })();
+    match result {
+        Ok(promise) => then_once(
+            promise.into(),
+            |_| status("Table 1 copied: paste it into Word as a table.", false),
+            report_failure("the browser refused the clipboard; use the HTML export instead"),
+        ),
+        Err(e) => status_error(&format!("the clipboard is not available here: {e:?}")),
+    }
+}
+
+/// Draws the figure's SVG on a canvas at 300 dpi and saves it as PNG with
+/// the resolution recorded in the file.
+fn export_png(index: usize) {
+    let made = with_app(|app| {
+        app.report
+            .as_ref()
+            .map(|r| render::km_svg(r, index, &app.svg))
+    })
+    .flatten();
+    let Some(svg) = made else { return };
+    let name = format!("{}.km-{}.png", stem(), endpoint_stem(index));
+    let result = (|| -> Result<(), JsValue> {
+        let blob = dom::text_blob(&svg, "image/svg+xml")?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+        let image = HtmlImageElement::new()?;
+        let img = image.clone();
+        let url_done = url.clone();
+        let on_load = Closure::once_into_js(move || {
+            let scale = PNG_DPI / 96.0;
+            let drawn = (|| -> Result<(), JsValue> {
+                let canvas: HtmlCanvasElement =
+                    dom::document().create_element("canvas")?.dyn_into()?;
+                let (w, h) = (img.natural_width() as f64, img.natural_height() as f64);
+                canvas.set_width((w * scale).round() as u32);
+                canvas.set_height((h * scale).round() as u32);
+                let context: web_sys::CanvasRenderingContext2d = canvas
+                    .get_context("2d")?
+                    .ok_or("no 2d canvas")?
+                    .dyn_into()?;
+                context.scale(scale, scale)?;
+                context.set_fill_style_str("#fff");
+                context.fill_rect(0.0, 0.0, w, h);
+                context.draw_image_with_html_image_element(&img, 0.0, 0.0)?;
+                let name = name.clone();
+                let on_blob = Closure::once_into_js(move |blob: JsValue| {
+                    let Ok(blob) = blob.dyn_into::<web_sys::Blob>() else {
+                        return status_error("the browser could not make the PNG");
+                    };
+                    let on_bytes = move |buffer: JsValue| {
+                        let bytes = Uint8Array::new(&buffer).to_vec();
+                        let png = render::png_with_dpi(&bytes, PNG_DPI);
+                        match dom::bytes_blob(&png, "image/png")
+                            .and_then(|b| dom::download(&b, &name))
+                        {
+                            Ok(()) => status(&format!("Saved {name} (300 dpi)."), false),
+                            Err(e) => status_error(&format!("could not save the PNG: {e:?}")),
+                        }
+                    };
+                    then_once(
+                        blob.array_buffer().into(),
+                        on_bytes,
+                        report_failure("could not read the PNG"),
+                    );
+                });
+                canvas.to_blob(on_blob.unchecked_ref())?;
+                Ok(())
+            })();
+            let _ = web_sys::Url::revoke_object_url(&url_done);
+            if let Err(e) = drawn {
+                status_error(&format!("could not draw the figure: {e:?}"));
+            }
+        });
+        image.set_onload(Some(on_load.unchecked_ref()));
+        image.set_src(&url);
+        Ok(())
+    })();
+    if let Err(e) = result {
+        status_error(&format!("could not make the PNG: {e:?}"));
+    }
+}
+
+/// Applies `f` to the spec, re-renders the choices and re-runs the analysis.
+fn edit_spec(f: impl FnOnce(&mut Spec)) {
+    let state = with_app(|app| {
+        if let Some(spec) = app.spec.as_mut() {
+            f(spec);
+        }
+        (app.inspection.clone(), app.spec.clone())
+    });
+    if let Some((Some(inspection), Some(spec))) = state {
+        set_html("choose", &views::choose(&inspection, &spec));
+        set_html("settings", &views::settings(&spec));
+        request_analysis();
+    }
+}
+
+fn split_codes(text: &str) -> Vec<String> {
+    text.split([' ', ',', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
+    if value.is_empty() {
+        None
+    } else {
+        serde_json::from_value(serde_json::Value::String(value.to_string())).ok()
+    }
+}
+
+fn on_change(event: Event) {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let id = target.id();
+    if id == "data-file" || id == "spec-file" {
+        let file = target
+            .dyn_ref::<HtmlInputElement>()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0));
+        if let Some(file) = file {
+            if id == "data-file" {
+                load_file(file);
+            } else {
+                load_spec_file(file);
+            }
+        }
+        if let Some(i) = target.dyn_ref::<HtmlInputElement>() {
+            i.set_value(""); // choosing the same file again reloads it
+        }
+        return;
+    }
+    let field = data_attr(&target, "data-field");
+    let value = value_of(&target);
+    let column = data_attr(&target, "data-column");
+    let index: usize = data_attr(&target, "data-index").parse().unwrap_or(0);
+    match field.as_str() {
+        "delimiter" | "decimal_mark" | "missing_codes" => {
+            with_app(|app| {
+                if let Some(spec) = app.spec.as_mut() {
+                    match field.as_str() {
+                        "delimiter" => {
+                            spec.options.delimiter = match value.as_str() {
+                                "" => None,
+                                "tab" => Some('\t'),
+                                v => v.chars().next(),
+                            }
+                        }
+                        "decimal_mark" => spec.options.decimal_mark = parse_enum(&value),
+                        _ => spec.options.missing_codes = split_codes(&value),
+                    }
+                }
+            });
+            reload_with_spec_options();
+        }
+        "toggle-ci" | "toggle-censor" | "toggle-risk" => {
+            let on = checked(&target);
+            with_app(|app| match field.as_str() {
+                "toggle-ci" => app.svg.ci_bands = on,
+                "toggle-censor" => app.svg.censor_marks = on,
+                _ => app.svg.risk_table = on,
+            });
+            render_results();
+        }
+        "group" => edit_spec(|spec| {
+            spec.group.column = value;
+            spec.group.levels = None;
+            spec.variables.retain(|v| v.name != spec.group.column);
+        }),
+        "var-include" => {
+            let include = checked(&target);
+            let kind = with_app(|app| {
+                app.inspection
+                    .as_ref()
+                    .and_then(|i| i.columns.iter().find(|c| c.name == column))
+                    .map(|c| c.kind)
+            })
+            .flatten();
+            edit_spec(|spec| {
+                spec.variables.retain(|v| v.name != column);
+                if include {
+                    spec.variables.push(VariableSpec {
+                        name: column,
+                        kind,
+                        label: None,
+                        levels: None,
+                    });
+                }
+            })
+        }
+        "var-kind" => edit_spec(|spec| {
+            if let Some(v) = spec.variables.iter_mut().find(|v| v.name == column) {
+                v.kind = parse_enum(&value);
+                if v.kind == Some(VariableKind::Continuous) {
+                    v.levels = None;
+                }
+            }
+        }),
+        "var-label" => edit_spec(|spec| {
+            if let Some(v) = spec.variables.iter_mut().find(|v| v.name == column) {
+                v.label = Some(value).filter(|l| !l.trim().is_empty() && *l != column);
+            }
+        }),
+        "ep-name" | "ep-time" | "ep-event" | "ep-unit" | "ep-landmarks" | "ep-risk-by" => {
+            edit_spec(|spec| {
+                let Some(e) = spec.endpoints.get_mut(index) else {
+                    return;
+                };
+                match field.as_str() {
+                    "ep-name" => e.name = value,
+                    "ep-time" => e.time = value,
+                    "ep-event" => e.event = value,
+                    "ep-unit" => e.time_unit = value,
+                    "ep-landmarks" => {
+                        let times: Vec<f64> = split_codes(&value.replace(", ", " "))
+                            .iter()
+                            .filter_map(|t| t.replace(',', ".").parse().ok())
+                            .filter(|t: &f64| t.is_finite() && *t > 0.0)
+                            .collect();
+                        e.landmark_labels = None;
+                        e.landmark_times = (!times.is_empty()).then_some(times);
+                    }
+                    _ => {
+                        e.risk_table_by = value
+                            .trim()
+                            .replace(',', ".")
+                            .parse()
+                            .ok()
+                            .filter(|b: &f64| b.is_finite() && *b > 0.0)
+                    }
+                }
+            })
+        }
+        "preset" => edit_spec(|spec| {
+            spec.options.preset = parse_enum(&value).unwrap_or(Preset::R);
+            spec.options.quantile_type = None;
+            spec.options.wilcoxon = None;
+            spec.options.km_ci = None;
+            spec.options.cox_ties = None;
+            spec.options.categorical_test = None;
+            spec.options.continuous_test = None;
+        }),
+        "quantile_type" => edit_spec(|spec| spec.options.quantile_type = parse_enum(&value)),
+        "wilcoxon" => edit_spec(|spec| spec.options.wilcoxon = parse_enum(&value)),
+        "km_ci" => edit_spec(|spec| spec.options.km_ci = parse_enum(&value)),
+        "cox_ties" => edit_spec(|spec| spec.options.cox_ties = parse_enum(&value)),
+        "categorical_test" => edit_spec(|spec| spec.options.categorical_test = parse_enum(&value)),
+        "continuous_test" => edit_spec(|spec| spec.options.continuous_test = parse_enum(&value)),
+        "event_codes" | "censored_codes" => edit_spec(|spec| {
+            let mut codes = spec.options.event_codes.clone().unwrap_or_default();
+            let list = split_codes(&value);
+            if field == "event_codes" {
+                codes.event = list;
+            } else {
+                codes.censored = list;
+            }
+            spec.options.event_codes = (codes != EventCodes::default()).then_some(codes);
+        }),
+        _ => {}
+    }
+}
