@@ -11,7 +11,7 @@ use insitu_core::options::Preset;
 use insitu_core::render::{self, SvgOptions};
 use insitu_core::spec::{EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec};
 use insitu_core::{demo, Report};
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -43,6 +43,8 @@ struct App {
 
 thread_local! {
     static APP: RefCell<Option<App>> = const { RefCell::new(None) };
+    /// Table 1 (HTML, text) waiting for the `copy` event.
+    static PENDING_COPY: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
 fn with_app<T>(f: impl FnOnce(&mut App) -> T) -> Option<T> {
@@ -123,6 +125,9 @@ fn try_start() -> Result<(), JsValue> {
     let click = Closure::<dyn FnMut(Event)>::new(on_click);
     document.add_event_listener_with_callback("click", click.as_ref().unchecked_ref())?;
     click.forget();
+    let copy = Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(on_copy);
+    document.add_event_listener_with_callback("copy", copy.as_ref().unchecked_ref())?;
+    copy.forget();
     let change = Closure::<dyn FnMut(Event)>::new(on_change);
     document.add_event_listener_with_callback("change", change.as_ref().unchecked_ref())?;
     change.forget();
@@ -572,48 +577,44 @@ fn export_spec() {
     }
 }
 
-/// Puts Table 1 on the clipboard as HTML (Word pastes it as a table) and
-/// as tab-separated text.
+/// Puts Table 1 on the clipboard as HTML (Word pastes it as a table with
+/// its rules) and as comma-separated text. The copy goes through the
+/// `copy` event's `clipboardData`, which stores the HTML as given; the
+/// asynchronous Clipboard API would re-parse it inside this page, where the
+/// Content-Security-Policy forbids its inline styles.
 fn copy_for_word() {
     let content = with_app(|app| {
-        app.report.as_ref().map(|r| {
-            let html = format!(
-                "<html><head><meta charset=\"utf-8\"><style>{}</style></head><body>{}</body></html>",
-                render::TABLE1_CSS,
-                render::html_table(&r.table1)
-            );
-            let text = render::csv(&r.table1);
-            (html, text)
-        })
+        app.report
+            .as_ref()
+            .map(|r| (render::word_html(&r.table1), render::csv(&r.table1)))
     })
     .flatten();
-    let Some((html, text)) = content else { return };
-    let result = (|| -> Result<js_sys::Promise, JsValue> {
-        let window = web_sys::window().ok_or("no window")?;
-        let clipboard = Reflect::get(&window.navigator(), &"clipboard".into())?;
-        let ctor: Function = Reflect::get(&window, &"ClipboardItem".into())?.dyn_into()?;
-        let items = Object::new();
-        Reflect::set(
-            &items,
-            &"text/html".into(),
-            &dom::text_blob(&html, "text/html")?.into(),
-        )?;
-        Reflect::set(
-            &items,
-            &"text/plain".into(),
-            &dom::text_blob(&text, "text/plain")?.into(),
-        )?;
-        let item = Reflect::construct(&ctor, &Array::of1(&items))?;
-        let write: Function = Reflect::get(&clipboard, &"write".into())?.dyn_into()?;
-        write.call1(&clipboard, &Array::of1(&item))?.dyn_into()
-    })();
-    match result {
-        Ok(promise) => then_once(
-            promise.into(),
-            |_| status("Table 1 copied: paste it into Word as a table.", false),
-            report_failure("the browser refused the clipboard; use the HTML export instead"),
-        ),
-        Err(e) => status_error(&format!("the clipboard is not available here: {e:?}")),
+    let Some(content) = content else { return };
+    PENDING_COPY.with(|c| *c.borrow_mut() = Some(content));
+    let copied = dom::document()
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()
+        .and_then(|d| d.exec_command("copy").ok())
+        .unwrap_or(false);
+    if !copied {
+        PENDING_COPY.with(|c| *c.borrow_mut() = None);
+        status_error("the browser refused to copy; use the HTML export and open it in Word");
+    }
+}
+
+fn on_copy(event: web_sys::ClipboardEvent) {
+    let Some((html, text)) = PENDING_COPY.with(|c| c.borrow_mut().take()) else {
+        return; // an ordinary copy of a selection
+    };
+    if let Some(data) = event.clipboard_data() {
+        event.prevent_default();
+        let ok =
+            data.set_data("text/html", &html).is_ok() && data.set_data("text/plain", &text).is_ok();
+        if ok {
+            status("Table 1 copied: paste it into Word as a table.", false);
+        } else {
+            status_error("the browser refused to copy; use the HTML export");
+        }
     }
 }
 

@@ -99,6 +99,67 @@ pub fn html_table(table: &Table1) -> String {
     h
 }
 
+/// Table 1 as HTML for the clipboard ("copy for Word"): the same table with
+/// its rules as inline `style` attributes, which Word keeps when pasting
+/// (a `<style>` element would be dropped, and a page with a strict
+/// Content-Security-Policy may not parse one).
+pub fn word_html(table: &Table1) -> String {
+    const FONT: &str = "font-family:Arial,Helvetica,sans-serif;font-size:10pt";
+    const TOP: &str = "border-top:1.5pt solid #000";
+    const MID: &str = "border-bottom:0.75pt solid #000";
+    const BOTTOM: &str = "border-bottom:1.5pt solid #000";
+    let mut h = format!("<table style=\"border-collapse:collapse;{FONT}\">");
+    h.push_str(&format!(
+        "<caption style=\"text-align:left;font-weight:bold\">{}</caption><tr>",
+        escape(&table.caption)
+    ));
+    for (k, c) in table.columns.iter().enumerate() {
+        let align = if k == 0 { "left" } else { "center" };
+        h.push_str(&format!(
+            "<th style=\"{TOP};{MID};padding:3pt 8pt;text-align:{align}\">{}</th>",
+            escape(c)
+        ));
+    }
+    h.push_str("</tr>");
+    for (r, row) in table.rows.iter().enumerate() {
+        let last = if r + 1 == table.rows.len() {
+            BOTTOM
+        } else {
+            ""
+        };
+        let indent = match row.kind {
+            RowKind::Variable => "8pt",
+            RowKind::Level => "20pt",
+        };
+        h.push_str(&format!(
+            "<tr><td style=\"{last};padding:2pt 8pt 2pt {indent};text-align:left\">{}</td>",
+            escape(&row.label)
+        ));
+        for cell in row
+            .cells
+            .iter()
+            .chain(std::iter::once(&format!("{}{}", row.p, row.marker)))
+        {
+            h.push_str(&format!(
+                "<td style=\"{last};padding:2pt 8pt;text-align:center\">{}</td>",
+                escape(cell)
+            ));
+        }
+        h.push_str("</tr>");
+    }
+    h.push_str(&format!(
+        "<tr><td colspan=\"{}\" style=\"font-size:8.5pt;padding-top:4pt\">{}</td></tr></table>",
+        table.columns.len(),
+        table
+            .footnotes
+            .iter()
+            .map(|f| escape(f))
+            .collect::<Vec<_>>()
+            .join(" ")
+    ));
+    h
+}
+
 /// CSS shared by the standalone HTML page and the app.
 pub const TABLE1_CSS: &str = "table.table1{border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;font-size:10pt}\
 table.table1 caption{text-align:left;font-weight:bold;padding-bottom:4pt}\

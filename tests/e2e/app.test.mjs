@@ -1,0 +1,289 @@
+// End-to-end test of the Insitu web app in Debian's headless Chromium.
+//
+// Serves dist/ on 127.0.0.1, opens the app, checks the demo, loads the lung
+// data set and its spec through the file inputs, compares Table 1, the
+// figures, a changed setting and every export with the native CLI, loads a
+// malformed file, and records every request: only the app's own files, and
+// nothing at all after the data are loaded. Writes a screenshot to
+// tests/artifacts/screenshot.png (the README's picture is a copy of it).
+//
+// Needs: dist/ (scripts/build-app), target/release/insitu, INSITU_REFERENCE.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const dist = path.join(root, 'dist');
+const reference = process.env.INSITU_REFERENCE || path.resolve(root, '../shared/reference');
+const datasets = path.join(reference, 'datasets');
+const insitu = process.env.INSITU_BIN || path.join(root, 'target/release/insitu');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'insitu-e2e-'));
+
+let failures = 0;
+let currentStep = '';
+async function step(name, fn) {
+  const start = Date.now();
+  currentStep = name;
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - start} ms)`);
+  } catch (error) {
+    failures += 1;
+    console.log(`FAIL ${name}\n     ${String(error.stack || error).split('\n').join('\n     ')}`);
+  }
+}
+
+/** The CLI's output for a spec in the reference datasets folder. */
+function cli(args, cwd = datasets) {
+  return execFileSync(insitu, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+// --- a static server for dist/ on 127.0.0.1 only --------------------------
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const file = path.join(dist, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const ownFiles = new Set(['/', '/index.html', ...fs.readdirSync(dist).map((f) => '/' + f)]);
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insitu-profile-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1280, height: 900 },
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+});
+await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+
+const requests = [];
+const consoleErrors = [];
+context.on('request', (r) => requests.push({ url: r.url(), at: Date.now() }));
+const page = context.pages()[0] || (await context.newPage());
+page.on('websocket', (ws) => requests.push({ url: ws.url(), at: Date.now(), websocket: true }));
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`${currentStep}: ${m.text()}`); });
+page.on('pageerror', (e) => consoleErrors.push(`${currentStep}: ${e.message}`));
+
+const waitForAnalysis = async () => {
+  await page.waitForFunction(() => {
+    const s = document.getElementById('status');
+    return s && (s.textContent.startsWith('Analysed') || s.classList.contains('error'));
+  }, null, { timeout: 60000 });
+  const status = await page.textContent('#status');
+  assert.ok(status.startsWith('Analysed'), `analysis failed: ${status}`);
+};
+
+/** Cell texts of a table: rows of [header, cells...]. */
+const cellsOf = (selector) => page.$$eval(`${selector} tr`, (rows) =>
+  rows.map((r) => Array.from(r.children).map((c) => c.textContent.trim())));
+
+/** The same for an HTML string rendered by the CLI. */
+const cellsOfHtml = (page_) => page.evaluate((html) => {
+  const box = document.createElement('div');
+  box.innerHTML = html;
+  return Array.from(box.querySelectorAll('#table1 tr')).map((r) =>
+    Array.from(r.children).map((c) => c.textContent.trim()));
+}, page_.slice(page_.indexOf('<table id="table1"'), page_.indexOf('</table>') + 8));
+
+// The page computes in WebAssembly, whose math library (a port of musl's
+// libm) and the native one (glibc) may differ in the last bits of exp, log
+// and pow; full-precision numbers are therefore compared to this relative
+// tolerance, everything shown (Table 1, exports as text) exactly.
+const PLATFORM_REL = 1e-12;
+let maxRelativeDifference = 0;
+
+/** Deep equality with numbers within PLATFORM_REL; returns differing paths. */
+function sameReport(actual, expected, where = '', out = []) {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    const rel = expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
+    maxRelativeDifference = Math.max(maxRelativeDifference, rel);
+    if (!(rel <= PLATFORM_REL)) out.push(`${where}: ${actual} vs ${expected}`);
+  } else if (Array.isArray(expected) || (expected && typeof expected === 'object')) {
+    if (typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {
+      out.push(`${where}: shape differs`);
+    } else {
+      const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+      for (const k of keys) sameReport(actual[k], expected[k], Array.isArray(expected) ? `${where}[${k}]` : `${where}.${k}`, out);
+    }
+  } else if (actual !== expected) {
+    out.push(`${where}: ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+  }
+  return out;
+}
+
+async function download(action, extra = '') {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click(`button[data-action="${action}"]${extra}`),
+  ]);
+  const target = path.join(scratch, file.suggestedFilename());
+  await file.saveAs(target);
+  return target;
+}
+
+async function setFile(selector, file) {
+  await page.setInputFiles(selector, file);
+}
+
+await step('the demo opens already analysed, labelled synthetic', async () => {
+  await page.goto(origin + '/');
+  await waitForAnalysis();
+  const dataset = await page.textContent('#dataset');
+  assert.match(dataset, /synthetic/);
+  const headers = await page.$$eval('#table1 thead th', (h) => h.map((x) => x.textContent));
+  assert.deepEqual(headers, ['', 'LFA (n = 96)', 'M1 (n = 164)', 'P']);
+  assert.match(await page.textContent('#privacy'), /nothing is uploaded/);
+  const demo = JSON.parse(cli(['analyze', '--demo']));
+  const cliCells = await cellsOfHtml(cli(['analyze', '--demo', '--format', 'html']));
+  assert.deepEqual(await cellsOf('#table1'), cliCells);
+  assert.equal(demo.groups[0].n, 96);
+});
+
+let dataLoadedAt = 0;
+await step('lung.csv with its spec through the file inputs: Table 1 equals the CLI', async () => {
+  await setFile('#spec-file', path.join(datasets, 'lung.spec.json'));
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('Spec lung.spec.json loaded'));
+  dataLoadedAt = Date.now();
+  await setFile('#data-file', path.join(datasets, 'lung.csv'));
+  await waitForAnalysis();
+  const cliCells = await cellsOfHtml(cli(['analyze', 'lung.spec.json', '--format', 'html']));
+  assert.deepEqual(await cellsOf('#table1'), cliCells);
+  assert.match(await page.textContent('#detected-delimiter'), /,/);
+});
+
+await step('one KM figure per endpoint, one curve per group', async () => {
+  const report = JSON.parse(cli(['analyze', 'lung.spec.json']));
+  const figures = await page.$$('svg.km-plot');
+  assert.equal(figures.length, report.survival.length);
+  for (const [k, figure] of figures.entries()) {
+    const curves = await figure.$$('path.km-curve');
+    assert.equal(curves.length, report.survival[k].km.length);
+  }
+  const cliSvg = cli(['analyze', 'lung.spec.json', '--format', 'svg']);
+  const pageSvg = await page.$eval('svg.km-plot', (s) => s.outerHTML);
+  // same curve geometry as the CLI's figure
+  const curvesOf = (svg) => [...svg.matchAll(/class="km-curve"[^>]* d="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(curvesOf(pageSvg), curvesOf(cliSvg));
+  // toggles: no CI bands, no risk table
+  await page.uncheck('#toggle-ci');
+  assert.equal(await page.$$eval('svg.km-plot polygon.ci-band', (p) => p.length), 0);
+  await page.uncheck('#toggle-risk');
+  assert.equal(await page.$$eval('svg.km-plot g.risk-table', (p) => p.length), 0);
+  await page.check('#toggle-ci');
+  await page.check('#toggle-risk');
+  assert.ok((await page.$$eval('svg.km-plot polygon.ci-band', (p) => p.length)) > 0);
+});
+
+await step('every export is made in the page and matches the CLI', async () => {
+  const csv = fs.readFileSync(await download('export-table1-csv'), 'utf8');
+  assert.equal(csv, cli(['analyze', 'lung.spec.json', '--format', 'csv']).replace(/\n$/, '') + '\n');
+  const md = fs.readFileSync(await download('export-table1-md'), 'utf8');
+  assert.equal(md.trimEnd(), cli(['analyze', 'lung.spec.json', '--format', 'md']).trimEnd());
+  const html = fs.readFileSync(await download('export-table1-html'), 'utf8');
+  assert.equal(html.trimEnd(), cli(['analyze', 'lung.spec.json', '--format', 'html']).trimEnd());
+  const json = JSON.parse(fs.readFileSync(await download('export-json'), 'utf8'));
+  assert.deepEqual(sameReport(json, JSON.parse(cli(['analyze', 'lung.spec.json']))), []);
+  console.log(`     largest relative difference page vs CLI over the full report: ${maxRelativeDifference.toExponential(2)}`);
+  // the saved spec runs unchanged in the CLI and gives the same report
+  const specFile = await download('export-spec');
+  fs.copyFileSync(path.join(datasets, 'lung.csv'), path.join(scratch, 'lung.csv'));
+  const fromSpec = JSON.parse(cli(['analyze', path.basename(specFile)], scratch));
+  assert.deepEqual(fromSpec.table1, json.table1);
+  assert.deepEqual(sameReport(fromSpec.survival, json.survival), []);
+  const svg = fs.readFileSync(await download('export-svg', '[data-index="0"]'), 'utf8');
+  assert.ok(svg.startsWith('<svg') && svg.includes('Number at risk'));
+  const png = fs.readFileSync(await download('export-png', '[data-index="0"]'));
+  assert.deepEqual([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+  assert.equal(png.subarray(37, 41).toString('latin1'), 'pHYs');
+  assert.equal(png.readUInt32BE(41), 11811, '300 dpi in pixels per metre');
+  assert.ok(png.readUInt32BE(16) >= 2300, `PNG width ${png.readUInt32BE(16)} at 300 dpi`);
+  await page.click('button[data-action="copy-word"]');
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('copied'));
+  const clipboardHtml = await page.evaluate(async () => {
+    // unsanitized: read the HTML as stored, without parsing it in the page
+    const [item] = await navigator.clipboard.read({ unsanitized: ['text/html'] });
+    return (await item.getType('text/html')).text();
+  });
+  assert.match(clipboardHtml, /<table/);
+  assert.match(clipboardHtml, /border-top:1.5pt solid/);
+  assert.match(clipboardHtml, /male \(n = 138\)/);
+});
+
+await step('a changed convention re-computes as the CLI says', async () => {
+  await page.$eval('#setup', (d) => { d.open = true; });
+  await page.selectOption('#opt-preset', 'sas');
+  await waitForAnalysis();
+  const cliCells = await cellsOfHtml(cli(['analyze', 'lung.spec.json', '--preset', 'sas', '--format', 'html']));
+  const pageCells = await cellsOf('#table1');
+  assert.deepEqual(pageCells, cliCells);
+  const rCells = await cellsOfHtml(cli(['analyze', 'lung.spec.json', '--format', 'html']));
+  assert.notDeepEqual(pageCells, rCells, 'the SAS preset should change quartiles or P values');
+  assert.match(await page.textContent('#table1 tfoot'), /type 2/);
+});
+
+await step('nothing left the page: only its own files, none after the data were loaded', async () => {
+  const foreign = requests.filter((r) => !r.url.startsWith(origin + '/') && !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
+  assert.deepEqual(foreign, [], 'requests to other hosts');
+  const unknown = requests.filter((r) => r.url.startsWith(origin) && !ownFiles.has(new URL(r.url).pathname));
+  assert.deepEqual(unknown, [], 'requests for files that are not the app');
+  const after = requests.filter((r) => r.at >= dataLoadedAt && !r.url.startsWith('blob:') && !r.url.startsWith('data:'));
+  assert.deepEqual(after, [], 'network requests after the data were loaded');
+  assert.equal(requests.filter((r) => r.websocket).length, 0, 'websockets');
+  const storage = await page.evaluate(async () => ({
+    local: localStorage.length,
+    session: sessionStorage.length,
+    cookie: document.cookie,
+    idb: (await indexedDB.databases()).length,
+    caches: (await caches.keys()).length,
+  }));
+  assert.deepEqual(storage, { local: 0, session: 0, cookie: '', idb: 0, caches: 0 });
+  const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+});
+
+await step('a malformed file gives a readable message naming line and column', async () => {
+  const bad = path.join(scratch, 'broken.csv');
+  fs.writeFileSync(bad, 'sex,age,time,status\nmale,60,100,1\nfemale,61\n');
+  await setFile('#data-file', bad);
+  await page.waitForSelector('#status.error');
+  const message = await page.textContent('#error-message');
+  assert.match(message, /broken\.csv/);
+  assert.match(message, /line 3/);
+  // the page is still alive: the demo comes back
+  await page.click('button[data-action="demo"]');
+  await waitForAnalysis();
+});
+
+await step('no console errors', async () => {
+  assert.deepEqual(consoleErrors, []);
+});
+
+await step('screenshot of the app with results (tests/artifacts/screenshot.png)', async () => {
+  fs.mkdirSync(path.join(root, 'tests/artifacts'), { recursive: true });
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(root, 'tests/artifacts/screenshot.png') });
+});
+
+await context.close();
+server.close();
+console.log(failures === 0 ? 'all end-to-end checks passed' : `${failures} end-to-end check(s) failed`);
+process.exit(failures === 0 ? 0 : 1);
