@@ -45,6 +45,18 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Write a synthetic cohort (CSV) and its analysis spec.
+    Synth {
+        /// Patients.
+        #[arg(long, default_value_t = 1000)]
+        rows: u64,
+        /// Seed of the random generator (same seed, same file).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output CSV file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Compare every statistic with R's reference values.
     Validate {
         /// Folder with datasets/NAME.spec.json and expected/NAME.json.
@@ -108,6 +120,7 @@ fn main() -> ExitCode {
             demo,
         } => analyze(spec, csv, format, preset, out, demo),
         Command::Validate { dir } => validate(&dir),
+        Command::Synth { rows, seed, out } => synth(rows, seed, out.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -245,6 +258,33 @@ fn analyze(
     let _ = stdout.write_all(text.as_bytes());
     if !text.ends_with('\n') {
         let _ = stdout.write_all(b"\n");
+    }
+    Ok(0)
+}
+
+fn synth(rows: u64, seed: u64, out: Option<&Path>) -> Result<u8, Failure> {
+    let write_error = |e: std::io::Error| bad_input(format!("cannot write the cohort: {e}"));
+    match out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| bad_input(format!("{}: cannot create: {e}", path.display())))?;
+            let mut writer = std::io::BufWriter::new(file);
+            insitu_core::synth::write_csv(&mut writer, rows, seed).map_err(write_error)?;
+            writer.flush().map_err(write_error)?;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let spec_path = path.with_extension("spec.json");
+            std::fs::write(&spec_path, insitu_core::synth::spec_json(&name))
+                .map_err(|e| bad_input(format!("{}: cannot write: {e}", spec_path.display())))?;
+            eprintln!("wrote {} and {}", path.display(), spec_path.display());
+        }
+        None => {
+            let mut writer = std::io::BufWriter::new(std::io::stdout().lock());
+            insitu_core::synth::write_csv(&mut writer, rows, seed).map_err(write_error)?;
+            writer.flush().map_err(write_error)?;
+        }
     }
     Ok(0)
 }

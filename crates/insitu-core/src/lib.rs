@@ -21,6 +21,7 @@ pub mod report;
 pub mod spec;
 pub mod stats;
 pub mod survival;
+pub mod synth;
 pub mod table1;
 pub mod validate;
 
