@@ -45,11 +45,17 @@ function cli(args, cwd = datasets) {
   return execFileSync(insitu, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
 }
 
-// --- a static server for dist/ on 127.0.0.1 only --------------------------
+// --- a static server for dist/ on 127.0.0.1 only, under a sub-folder -------
+// (/app/), as on a hospital intranet: the app must use relative URLs only.
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 const server = http.createServer((req, res) => {
   const url = new URL(req.url, 'http://127.0.0.1');
-  const file = path.join(dist, url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname));
+  if (!url.pathname.startsWith('/app/')) {
+    res.writeHead(404).end();
+    return;
+  }
+  const rest = url.pathname.slice('/app/'.length);
+  const file = path.join(dist, rest === '' ? 'index.html' : decodeURIComponent(rest));
   if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
     res.writeHead(404).end();
     return;
@@ -59,7 +65,7 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
-const ownFiles = new Set(['/', '/index.html', ...fs.readdirSync(dist).map((f) => '/' + f)]);
+const ownFiles = new Set(['/app/', '/app/index.html', ...fs.readdirSync(dist).map((f) => '/app/' + f)]);
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insitu-profile-'));
 const context = await chromium.launchPersistentContext(profile, {
@@ -143,7 +149,7 @@ async function setFile(selector, file) {
 }
 
 await step('the demo opens already analysed, labelled synthetic', async () => {
-  await page.goto(origin + '/');
+  await page.goto(origin + '/app/');
   await waitForAnalysis();
   const dataset = await page.textContent('#dataset');
   assert.match(dataset, /synthetic/);
@@ -257,6 +263,32 @@ await step('nothing left the page: only its own files, none after the data were 
   const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.content);
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+});
+
+await step('an Excel-style file: semicolons, decimal commas, Windows-1252 accents', async () => {
+  const file = path.join(scratch, 'excel.csv');
+  const rows = ['groep;leeftijd;geslacht;tijd;status'];
+  const sexes = ['man', 'vrouw', 'onbekend/Bézier'];
+  for (let i = 0; i < 40; i += 1) {
+    rows.push(`${i % 2 ? 'Ré' : 'Contrôle'};${50 + (i % 17)},${i % 10};${sexes[i % 3]};${3 + i},5;${i % 3 === 0 ? 0 : 1}`);
+  }
+  fs.writeFileSync(file, Buffer.from(rows.join('\r\n') + '\r\n', 'latin1'));
+  await setFile('#data-file', file);
+  await waitForAnalysis();
+  assert.equal(await page.textContent('#detected-delimiter'), ';');
+  assert.equal(await page.textContent('#detected-decimal'), 'comma');
+  assert.equal(await page.textContent('#detected-encoding'), 'Windows-1252');
+  const headers = await page.$$eval('#table1 thead th', (h) => h.map((x) => x.textContent));
+  assert.deepEqual(headers, ['', 'Contrôle (n = 20)', 'Ré (n = 20)', 'P']);
+  assert.match(await page.textContent('#table1'), /onbekend\/Bézier/);
+  assert.match(await page.textContent('#table1'), /leeftijd, median \(i\.q\.r\.\)/);
+  // the encoding can be overridden: read as UTF-8 it is refused with a clear message
+  await page.$eval('#setup', (d) => { d.open = true; });
+  await page.selectOption('#opt-encoding', 'utf8');
+  await page.waitForSelector('#status.error');
+  assert.match(await page.textContent('#error-message'), /not valid UTF-8.*offset/);
+  await page.selectOption('#opt-encoding', 'windows1252');
+  await waitForAnalysis();
 });
 
 await step('a malformed file gives a readable message naming line and column', async () => {

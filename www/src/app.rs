@@ -241,8 +241,9 @@ fn load_file(file: File) {
         app.file_name = name.clone();
         app.inspection = None;
         app.report = None;
-        // a spec loaded before the data keeps its reading options
-        app.spec = app.loaded_spec.clone();
+        // a spec loaded just before applies to this file (once); otherwise
+        // a new spec is suggested from the file's columns
+        app.spec = app.loaded_spec.take();
         read_options_json(app.spec.as_ref())
     })
     .unwrap_or_default();
@@ -272,11 +273,11 @@ fn load_spec_file(file: File) {
         match Spec::from_json(&text, &name) {
             Ok(spec) => {
                 let has_data = with_app(|app| {
-                    app.loaded_spec = Some(spec.clone());
                     if app.inspection.is_some() && !app.is_demo {
                         app.spec = Some(spec.clone());
                         true
                     } else {
+                        app.loaded_spec = Some(spec.clone());
                         false
                     }
                 })
@@ -747,7 +748,7 @@ fn on_change(event: Event) {
     let column = data_attr(&target, "data-column");
     let index: usize = data_attr(&target, "data-index").parse().unwrap_or(0);
     match field.as_str() {
-        "delimiter" | "decimal_mark" | "missing_codes" => {
+        "delimiter" | "decimal_mark" | "missing_codes" | "encoding" => {
             with_app(|app| {
                 if let Some(spec) = app.spec.as_mut() {
                     match field.as_str() {
@@ -759,6 +760,7 @@ fn on_change(event: Event) {
                             }
                         }
                         "decimal_mark" => spec.options.decimal_mark = parse_enum(&value),
+                        "encoding" => spec.options.encoding = parse_enum(&value),
                         _ => spec.options.missing_codes = split_codes(&value),
                     }
                 }

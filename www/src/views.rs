@@ -50,11 +50,24 @@ pub fn preview(inspection: &Inspection, spec: &Spec) -> String {
         .map(|d| d.name().to_string())
         .unwrap_or_default();
     let mut h = String::from("<h2>Data preview</h2>\n<div class=\"format\">");
+    let encoding = spec
+        .options
+        .encoding
+        .and_then(|e| serde_json::to_value(e).ok())
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
     h.push_str(&format!(
-        "<span class=\"fact\">{} rows × {} columns</span><span class=\"fact\">encoding: <b id=\"detected-encoding\">{}</b></span>",
+        "<span class=\"fact\">{} rows × {} columns</span><label>Encoding (read as: <b id=\"detected-encoding\">{}</b>) {}</label>",
         inspection.n_rows,
         inspection.columns.len(),
-        escape(&inspection.encoding)
+        escape(&inspection.encoding),
+        select(
+            "opt-encoding",
+            "encoding",
+            &[("", "automatic"), ("utf8", "UTF-8"), ("windows1252", "Windows-1252 (Excel, Western Europe)"), ("utf16", "UTF-16")],
+            &encoding,
+            ""
+        )
     ));
     h.push_str(&format!(
         "<label>Delimiter (detected: <b id=\"detected-delimiter\">{}</b>) {}</label>",

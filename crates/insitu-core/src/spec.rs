@@ -186,6 +186,9 @@ pub struct SpecOptions {
     /// Event and censoring codes of the event columns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_codes: Option<EventCodes>,
+    /// Text encoding of the data file; detected when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<crate::ingest::TextEncoding>,
 }
 
 impl SpecOptions {
@@ -195,6 +198,7 @@ impl SpecOptions {
             delimiter: self.delimiter,
             decimal_mark: self.decimal_mark,
             missing_codes: self.missing_codes.clone(),
+            encoding: self.encoding,
         }
     }
 

@@ -13,10 +13,10 @@
 
 use std::borrow::Cow;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The encoding the bytes were read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TextEncoding {
     /// UTF-8 without byte-order mark.
@@ -63,6 +63,26 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, TextEncoding) {
     match std::str::from_utf8(bytes) {
         Ok(text) => (Cow::Borrowed(text), TextEncoding::Utf8),
         Err(_) => (Cow::Owned(windows_1252(bytes)), TextEncoding::Windows1252),
+    }
+}
+
+/// Decodes `bytes` in the encoding the user chose. A byte-order mark is
+/// dropped; bytes that are not valid UTF-8 when UTF-8 was chosen give the
+/// byte offset of the first bad byte.
+pub fn decode_as(bytes: &[u8], encoding: TextEncoding) -> Result<Cow<'_, str>, usize> {
+    match encoding {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            std::str::from_utf8(body)
+                .map(Cow::Borrowed)
+                .map_err(|e| e.valid_up_to() + (bytes.len() - body.len()))
+        }
+        TextEncoding::Utf16 => Ok(Cow::Owned(match bytes {
+            [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
+            [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+            _ => utf16(bytes, u16::from_le_bytes),
+        })),
+        TextEncoding::Windows1252 => Ok(Cow::Owned(windows_1252(bytes))),
     }
 }
 
@@ -152,6 +172,16 @@ mod tests {
                 assert_eq!(decode(&bytes).0, expected, "big endian: {big_endian}");
             }
         }
+    }
+
+    #[test]
+    fn a_chosen_encoding_wins_over_detection() {
+        // "é" in UTF-8 read as Windows-1252 on request
+        assert_eq!(
+            decode_as("é".as_bytes(), TextEncoding::Windows1252).unwrap(),
+            "Ã©"
+        );
+        assert_eq!(decode_as(b"ab\xe9", TextEncoding::Utf8), Err(2));
     }
 
     #[test]

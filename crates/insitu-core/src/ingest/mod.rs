@@ -37,6 +37,9 @@ pub struct ReadOptions {
     /// Codes that mean "missing" besides the built-in ones (e.g. `999`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing_codes: Vec<String>,
+    /// Text encoding; detected when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<TextEncoding>,
 }
 
 /// What was detected (or given) about a file's format.
@@ -154,7 +157,22 @@ impl Table {
 
 /// Reads delimited text from `bytes`. `file_name` is used in messages only.
 pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<Table> {
-    let (text, encoding) = decode::decode(bytes);
+    let (text, encoding) = match options.encoding {
+        None => decode::decode(bytes),
+        Some(chosen) => match decode::decode_as(bytes, chosen) {
+            Ok(text) => (text, chosen),
+            Err(offset) => {
+                return Err(Error::new(
+                    ErrorKind::Malformed,
+                    format!(
+                        "the file is not valid {} (first bad byte at offset {offset}); choose another encoding, e.g. Windows-1252",
+                        chosen.name()
+                    ),
+                )
+                .in_file(file_name))
+            }
+        },
+    };
     let text = text.as_ref();
     if text.trim().is_empty() {
         return Err(Error::new(ErrorKind::EmptyFile, "the file is empty").in_file(file_name));
