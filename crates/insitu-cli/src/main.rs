@@ -6,6 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod multicentre;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use insitu_core::options::Preset;
 use insitu_core::render;
@@ -45,6 +47,10 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Write a centre's aggregate summary (no patient rows) for pooling.
+    Aggregate(multicentre::AggregateArgs),
+    /// Merge centre summaries into pooled and centre-stratified analyses.
+    Merge(multicentre::MergeArgs),
     /// Write a synthetic cohort (CSV) and its analysis spec.
     Synth {
         /// Patients.
@@ -121,6 +127,12 @@ fn main() -> ExitCode {
         } => analyze(spec, csv, format, preset, out, demo),
         Command::Validate { dir } => validate(&dir),
         Command::Synth { rows, seed, out } => synth(rows, seed, out.as_deref()),
+        Command::Aggregate(args) => {
+            multicentre::aggregate(&args).map_err(|(code, message)| Failure { code, message })
+        }
+        Command::Merge(args) => {
+            multicentre::merge(&args).map_err(|(code, message)| Failure { code, message })
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod ingest;
 pub mod inspect;
+pub mod multicentre;
 pub mod options;
 pub mod render;
 pub mod report;

@@ -1,0 +1,1 @@
+//! Multicentre analysis without sharing patient rows (being written).
