@@ -488,11 +488,7 @@ fn on_click(event: Event) {
                     time: first(&|c| c.kind == VariableKind::Continuous && !c.binary_01),
                     event: first(&|c| c.binary_01),
                     time_unit: "months".to_string(),
-                    event_meaning: None,
-                    landmark_times: None,
-                    landmark_labels: None,
-                    risk_table_by: None,
-                    stratified_logrank: None,
+                    ..EndpointSpec::default()
                 });
             })
         }
@@ -796,8 +792,7 @@ fn on_change(event: Event) {
                     spec.variables.push(VariableSpec {
                         name: column,
                         kind,
-                        label: None,
-                        levels: None,
+                        ..VariableSpec::default()
                     });
                 }
             })

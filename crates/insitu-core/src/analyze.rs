@@ -71,19 +71,45 @@ pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
         ));
     }
 
+    if data.n_filtered > 0 {
+        warnings.push(format!(
+            "{} row(s) excluded from every analysis by the spec's filter ({})",
+            data.n_filtered,
+            spec.filter
+                .iter()
+                .map(|c| c.describe())
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ));
+    }
+
     let mut categorical = Vec::new();
     let mut continuous = Vec::new();
     for variable in &data.variables {
+        // a row summarised within a subset sees only the subset's patients
+        let subset: Option<Vec<Option<u32>>> = variable.rows.as_ref().map(|rows| {
+            data.group
+                .iter()
+                .zip(rows)
+                .map(|(g, &keep)| if keep { *g } else { None })
+                .collect()
+        });
+        let groups = subset.as_deref().unwrap_or(&data.group);
         match &variable.data {
             VariableData::Categorical(c) => categorical.push(categorical_result(
                 &variable.name,
                 &variable.label,
                 c,
                 &data,
+                groups,
             )),
-            VariableData::Continuous(x) => {
-                continuous.push(continuous_result(&variable.name, &variable.label, x, &data))
-            }
+            VariableData::Continuous(x) => continuous.push(continuous_result(
+                &variable.name,
+                &variable.label,
+                x,
+                &data,
+                groups,
+            )),
         }
     }
 
@@ -194,10 +220,11 @@ fn categorical_result(
     label: &str,
     variable: &Categorical,
     data: &AnalysisData,
+    groups: &[Option<u32>],
 ) -> CategoricalResult {
     let k = variable.levels.len();
     let rows_of = |g: u32| {
-        data.group
+        groups
             .iter()
             .zip(&variable.codes)
             .filter(move |(group, _)| **group == Some(g))
@@ -212,7 +239,7 @@ fn categorical_result(
     let overall = level_counts(
         "overall",
         k,
-        data.group
+        groups
             .iter()
             .zip(&variable.codes)
             .filter(|(group, _)| group.is_some())
@@ -340,10 +367,11 @@ fn continuous_result(
     label: &str,
     values: &[f64],
     data: &AnalysisData,
+    groups: &[Option<u32>],
 ) -> ContinuousResult {
     let per_group: Vec<Vec<f64>> = (0..data.n_groups())
         .map(|g| {
-            data.group
+            groups
                 .iter()
                 .zip(values)
                 .filter(|(group, _)| **group == Some(g as u32))

@@ -15,6 +15,7 @@
 use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::ingest::date::{self, DateError, DateFormat, Detected};
 use crate::ingest::value::{parse_number, MarkUsed};
 use crate::ingest::{Table, TextColumn};
 use crate::spec::{EndpointSpec, EventCodes, Spec, VariableKind};
@@ -60,6 +61,10 @@ pub struct Variable {
     pub label: String,
     /// Values.
     pub data: VariableData,
+    /// Rows summarised (`where`); `None` = all rows.
+    pub rows: Option<Vec<bool>>,
+    /// The condition behind `rows`, in words.
+    pub subset: Option<String>,
 }
 
 /// A stratification column of an endpoint.
@@ -105,6 +110,9 @@ pub struct AnalysisData {
     pub group: Vec<Option<u32>>,
     /// Rows with a missing group.
     pub n_missing_group: usize,
+    /// Rows excluded by the spec's `filter` (their group is set to `None`
+    /// and they are not counted as missing).
+    pub n_filtered: usize,
     /// Table 1 variables in spec order.
     pub variables: Vec<Variable>,
     /// Endpoints in spec order.
@@ -126,8 +134,23 @@ impl AnalysisData {
                 .in_file(&table.file_name));
             }
         }
-        let group = categorical(table, &spec.group.column, spec.group.levels.as_deref())?;
+        let mut group = categorical(
+            table,
+            &spec.group.column,
+            spec.group.levels.as_deref(),
+            None,
+        )?;
         let n_missing_group = group.codes.iter().filter(|c| c.is_none()).count();
+        let kept = filter_rows(table, &spec.filter)?;
+        let mut n_filtered = 0;
+        if let Some(kept) = &kept {
+            for (code, keep) in group.codes.iter_mut().zip(kept) {
+                if !keep && code.is_some() {
+                    *code = None;
+                    n_filtered += 1;
+                }
+            }
+        }
         let mut non_empty = vec![0usize; group.levels.len()];
         for code in group.codes.iter().flatten() {
             non_empty[*code as usize] += 1;
@@ -158,29 +181,56 @@ impl AnalysisData {
 
         let mut variables = Vec::with_capacity(spec.variables.len());
         for v in &spec.variables {
-            let column = table.column(&v.name)?;
+            let name = v.data_column();
+            let column = table.column(name)?;
             let kind = match v.kind {
                 Some(kind) => kind,
-                None if v.levels.is_some() => VariableKind::Categorical,
+                None if v.levels.is_some() || v.bin.is_some() || v.merge_levels.is_some() => {
+                    VariableKind::Categorical
+                }
                 None => infer_kind(table, column),
             };
-            let data = match kind {
-                VariableKind::Categorical => {
-                    VariableData::Categorical(categorical(table, &v.name, v.levels.as_deref())?)
+            let data = match (kind, &v.bin) {
+                (_, Some(bin)) => {
+                    let values = numbers(table, name)?;
+                    let labels = bin.labels();
+                    VariableData::Categorical(Categorical {
+                        codes: values
+                            .iter()
+                            .map(|x| (!x.is_nan()).then(|| bin.index(*x) as u32))
+                            .collect(),
+                        levels: labels,
+                        order_source: OrderSource::Spec,
+                    })
                 }
-                VariableKind::Continuous => VariableData::Continuous(numbers(table, &v.name)?),
+                (VariableKind::Categorical, None) => VariableData::Categorical(categorical(
+                    table,
+                    name,
+                    v.levels.as_deref(),
+                    v.merge_levels.as_ref(),
+                )?),
+                (VariableKind::Continuous, None) => VariableData::Continuous(numbers(table, name)?),
+            };
+            let rows = match &v.subset {
+                None => None,
+                Some(condition) => {
+                    let column = table.column(&condition.column)?;
+                    Some(column.iter().map(|f| condition.matches(f)).collect())
+                }
             };
             variables.push(Variable {
                 name: v.name.clone(),
                 label: v.label.clone().unwrap_or_else(|| v.name.clone()),
                 data,
+                rows,
+                subset: v.subset.as_ref().map(|c| c.describe()),
             });
         }
 
         let codes = spec.options.event_codes.clone().unwrap_or_default();
         let mut endpoints = Vec::with_capacity(spec.endpoints.len());
         for e in &spec.endpoints {
-            endpoints.push(endpoint(table, spec, e, &group, &codes)?);
+            endpoints.push(endpoint(table, spec, e, &group, &codes, kept.as_deref())?);
         }
 
         Ok(AnalysisData {
@@ -190,6 +240,7 @@ impl AnalysisData {
             group_order_source: group.order_source,
             group: group.codes,
             n_missing_group,
+            n_filtered,
             variables,
             endpoints,
         })
@@ -231,20 +282,52 @@ pub fn infer_kind(table: &Table, column: &TextColumn) -> VariableKind {
     }
 }
 
-/// Codes a column against `levels` (or its sorted distinct values).
-fn categorical(table: &Table, name: &str, levels: Option<&[String]>) -> Result<Categorical> {
+/// The rows meeting every condition of the spec's `filter` (`None` when
+/// there is no filter).
+fn filter_rows(table: &Table, filter: &[crate::spec::Condition]) -> Result<Option<Vec<bool>>> {
+    if filter.is_empty() {
+        return Ok(None);
+    }
+    let mut kept = vec![true; table.n_rows()];
+    for condition in filter {
+        let column = table.column(&condition.column)?;
+        for (keep, field) in kept.iter_mut().zip(column.iter()) {
+            *keep &= condition.matches(field);
+        }
+    }
+    Ok(Some(kept))
+}
+
+/// Codes a column against `levels` (or its sorted distinct values), after
+/// mapping the file's values through `merge` (new level → old values).
+fn categorical(
+    table: &Table,
+    name: &str,
+    levels: Option<&[String]>,
+    merge: Option<&std::collections::BTreeMap<String, Vec<String>>>,
+) -> Result<Categorical> {
     let column = table.column(name)?;
     let missing = &table.dialect.missing_codes;
+    let map = |field: &'_ str| -> String {
+        merge
+            .and_then(|m| {
+                m.iter()
+                    .find(|(_, olds)| olds.iter().any(|o| o == field))
+                    .map(|(new, _)| new.clone())
+            })
+            .unwrap_or_else(|| field.to_string())
+    };
     let (levels, order_source) = match levels {
         Some(levels) => (levels.to_vec(), OrderSource::Spec),
         None => {
-            let mut seen: Vec<&str> = column.iter().filter(|f| !missing.is_missing(f)).collect();
+            let mut seen: Vec<String> = column
+                .iter()
+                .filter(|f| !missing.is_missing(f))
+                .map(map)
+                .collect();
             seen.sort_unstable();
             seen.dedup();
-            (
-                seen.into_iter().map(str::to_string).collect(),
-                OrderSource::Sorted,
-            )
+            (seen, OrderSource::Sorted)
         }
     };
     let mut codes = Vec::with_capacity(column.len());
@@ -253,7 +336,8 @@ fn categorical(table: &Table, name: &str, levels: Option<&[String]>) -> Result<C
             codes.push(None);
             continue;
         }
-        match levels.iter().position(|l| l == field) {
+        let field = map(field);
+        match levels.iter().position(|l| *l == field) {
             Some(k) => codes.push(Some(k as u32)),
             None => {
                 return Err(table.cell_error(
@@ -334,17 +418,324 @@ fn number_hint(field: &str, mark: crate::ingest::DecimalMark) -> &'static str {
     }
 }
 
+/// Days per unit of time for endpoints computed from dates.
+fn days_per_unit(unit: &str) -> Option<f64> {
+    match unit.to_ascii_lowercase().as_str() {
+        "days" | "day" => Some(1.0),
+        "weeks" | "week" => Some(7.0),
+        "months" | "month" => Some(30.4375),
+        "years" | "year" => Some(365.25),
+        _ => None,
+    }
+}
+
+/// A date column read as day numbers (`None` = missing), in the spec's
+/// format or the one detected.
+fn dates(table: &Table, name: &str, format: Option<DateFormat>) -> Result<Vec<Option<f64>>> {
+    let column = table.column(name)?;
+    let missing = &table.dialect.missing_codes;
+    let present: Vec<&str> = column.iter().filter(|f| !missing.is_missing(f)).collect();
+    let format = match format {
+        Some(f) => f,
+        None => match date::detect(present.iter().copied()) {
+            Detected::Format(f) => f,
+            Detected::Ambiguous => {
+                return Err(Error::new(
+                    ErrorKind::BadTime,
+                    format!(
+                        "the dates in column \"{name}\" read as day-month and as month-day (every day is 12 or less); set \"date_format\": \"dmy\" or \"mdy\" on the endpoint"
+                    ),
+                )
+                .in_file(&table.file_name)
+                .in_column(name))
+            }
+            Detected::Unreadable(_) => DateFormat::Dmy, // the row loop names the value
+        },
+    };
+    let mut out = Vec::with_capacity(column.len());
+    for (i, field) in column.iter().enumerate() {
+        if missing.is_missing(field) {
+            out.push(None);
+            continue;
+        }
+        match date::parse_date(field, format) {
+            Ok(day) => out.push(Some(day)),
+            Err(DateError::NoSuchDay(why)) => {
+                return Err(table.cell_error(
+                    ErrorKind::BadTime,
+                    i,
+                    name,
+                    format!("is not a valid date: {why}"),
+                ))
+            }
+            Err(DateError::NotADate) => {
+                return Err(table.cell_error(
+                    ErrorKind::BadTime,
+                    i,
+                    name,
+                    format!(
+                        "is not a date in the column's format ({}); one column must use one format",
+                        format.name()
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The time and event of every row of an endpoint (`None` = missing).
+type TimesEvents = (Vec<Option<f64>>, Vec<Option<bool>>);
+
+fn times_from_column(table: &Table, e: &EndpointSpec, column: &str) -> Result<Vec<Option<f64>>> {
+    let time_column = table.column(column)?;
+    let missing = &table.dialect.missing_codes;
+    let mark = table.dialect.decimal_mark;
+    let mut out = Vec::with_capacity(time_column.len());
+    for (i, field) in time_column.iter().enumerate() {
+        if missing.is_missing(field) {
+            out.push(None);
+            continue;
+        }
+        match parse_number(field, mark) {
+            Some((t, _)) if t >= 0.0 => out.push(Some(t)),
+            Some(_) => {
+                return Err(table.cell_error(
+                    ErrorKind::BadTime,
+                    i,
+                    column,
+                    format!("survival time of endpoint {} is negative", e.name),
+                ))
+            }
+            None => {
+                return Err(table.cell_error(
+                    ErrorKind::NotANumber,
+                    i,
+                    column,
+                    format!("survival time of endpoint {} is not a number", e.name),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn events_from_column(
+    table: &Table,
+    e: &EndpointSpec,
+    column: &str,
+    codes: &EventCodes,
+) -> Result<Vec<Option<bool>>> {
+    let event_column = table.column(column)?;
+    let missing = &table.dialect.missing_codes;
+    let mut out = Vec::with_capacity(event_column.len());
+    for (i, field) in event_column.iter().enumerate() {
+        if missing.is_missing(field) {
+            out.push(None);
+            continue;
+        }
+        out.push(Some(event_value(field, codes).ok_or_else(|| {
+            table.cell_error(
+                ErrorKind::BadEvent,
+                i,
+                column,
+                format!(
+                    "event indicator of endpoint {} must be {} (event) or {} (censored). If the file codes events differently (e.g. 2/1 as in R's lung data, or dead/alive), declare the codes in the spec: \"options\": {{\"event_codes\": {{\"event\": [\"2\"], \"censored\": [\"1\"]}}}}",
+                    e.name,
+                    codes.event.join("/"),
+                    codes.censored.join("/")
+                ),
+            )
+        })?));
+    }
+    Ok(out)
+}
+
+/// Time from `start` to `end` in the endpoint's unit; an end before the
+/// start is an error naming the row.
+fn elapsed(
+    table: &Table,
+    e: &EndpointSpec,
+    i: usize,
+    start: f64,
+    end: f64,
+    end_column: &str,
+    per_unit: f64,
+) -> Result<f64> {
+    if end < start {
+        let start_column = e.start_date.as_deref().unwrap_or("start date");
+        return Err(table.cell_error(
+            ErrorKind::BadTime,
+            i,
+            end_column,
+            format!(
+                "is before the start date (\"{start_column}\") of endpoint {}",
+                e.name
+            ),
+        ));
+    }
+    Ok((end - start) / per_unit)
+}
+
+fn times_and_events(table: &Table, e: &EndpointSpec, codes: &EventCodes) -> Result<TimesEvents> {
+    let n = table.n_rows();
+    let per_unit = || {
+        days_per_unit(&e.time_unit).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Spec,
+                format!(
+                    "endpoint {}: time from dates needs \"time_unit\" days, weeks, months or years, not \"{}\"",
+                    e.name, e.time_unit
+                ),
+            )
+        })
+    };
+    let start = match &e.start_date {
+        Some(column) => Some(dates(table, column, e.date_format)?),
+        None => None,
+    };
+    if !e.components.is_empty() {
+        // composite: the first event that happens; censored at the earliest
+        // censoring time (or last follow-up) when none happens
+        let mut times = vec![Some(f64::INFINITY); n];
+        let mut events = vec![Some(false); n];
+        let mut censor = vec![Some(f64::INFINITY); n];
+        let per = if start.is_some() { per_unit()? } else { 1.0 };
+        for c in &e.components {
+            let (t, d): TimesEvents = match (&c.time, &c.event, &c.date, &start) {
+                (Some(time), Some(event), _, _) => (
+                    times_from_column(table, e, time)?,
+                    events_from_column(table, e, event, codes)?,
+                ),
+                (_, _, Some(date), Some(start)) => {
+                    let when = dates(table, date, e.date_format)?;
+                    let mut t = Vec::with_capacity(n);
+                    for i in 0..n {
+                        t.push(match (start[i], when[i]) {
+                            (Some(s), Some(w)) => Some(elapsed(table, e, i, s, w, date, per)?),
+                            (Some(_), None) => Some(f64::INFINITY), // did not happen
+                            (None, _) => None,
+                        });
+                    }
+                    let d = when.iter().map(|w| Some(w.is_some())).collect();
+                    (t, d)
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Spec,
+                        format!(
+                            "endpoint {}: component {} has no time or date",
+                            e.name, c.name
+                        ),
+                    ))
+                }
+            };
+            for i in 0..n {
+                match (t[i], d[i]) {
+                    (Some(t), Some(true)) => {
+                        if let Some(best) = times[i].as_mut() {
+                            *best = best.min(t);
+                        }
+                        events[i] = events[i].map(|_| true);
+                    }
+                    (Some(t), Some(false)) => {
+                        if let Some(c) = censor[i].as_mut() {
+                            *c = c.min(t);
+                        }
+                    }
+                    _ => {
+                        times[i] = None;
+                        events[i] = None;
+                    }
+                }
+            }
+        }
+        let followup = match (&e.last_followup_date, &start) {
+            (Some(column), Some(start)) => {
+                Some((column, dates(table, column, e.date_format)?, start))
+            }
+            _ => None,
+        };
+        for i in 0..n {
+            if events[i] == Some(false) {
+                times[i] = match &followup {
+                    Some((column, last, start)) => match (start[i], last[i]) {
+                        (Some(s), Some(l)) => Some(elapsed(table, e, i, s, l, column, per)?),
+                        _ => None,
+                    },
+                    None => censor[i].filter(|c| c.is_finite()),
+                };
+                if times[i].is_none() {
+                    events[i] = None;
+                }
+            }
+        }
+        return Ok((times, events));
+    }
+    let Some(start) = start else {
+        return Ok((
+            times_from_column(table, e, &e.time)?,
+            events_from_column(table, e, &e.event, codes)?,
+        ));
+    };
+    let per = per_unit()?;
+    if let Some(end_column) = &e.end_date {
+        let end = dates(table, end_column, e.date_format)?;
+        let events = events_from_column(table, e, &e.event, codes)?;
+        let mut times = Vec::with_capacity(n);
+        for i in 0..n {
+            times.push(match (start[i], end[i]) {
+                (Some(s), Some(t)) => Some(elapsed(table, e, i, s, t, end_column, per)?),
+                _ => None,
+            });
+        }
+        return Ok((times, events));
+    }
+    // start, event date and last follow-up date
+    let (Some(event_column), Some(last_column)) = (&e.event_date, &e.last_followup_date) else {
+        return Err(Error::new(
+            ErrorKind::Spec,
+            format!("endpoint {}: incomplete date columns", e.name),
+        ));
+    };
+    let when = dates(table, event_column, e.date_format)?;
+    let last = dates(table, last_column, e.date_format)?;
+    let indicator = if e.event.is_empty() {
+        None
+    } else {
+        Some(events_from_column(table, e, &e.event, codes)?)
+    };
+    let mut times = Vec::with_capacity(n);
+    let mut events = Vec::with_capacity(n);
+    for i in 0..n {
+        let happened = match &indicator {
+            Some(d) => d[i],
+            None => Some(when[i].is_some()),
+        };
+        let (end, column) = match happened {
+            Some(true) => (when[i], event_column),
+            Some(false) => (last[i], last_column),
+            None => (None, last_column),
+        };
+        let t = match (start[i], end) {
+            (Some(s), Some(t)) => Some(elapsed(table, e, i, s, t, column, per)?),
+            _ => None,
+        };
+        times.push(t);
+        events.push(happened.filter(|_| t.is_some()));
+    }
+    Ok((times, events))
+}
+
 fn endpoint(
     table: &Table,
     spec: &Spec,
     e: &EndpointSpec,
     group: &Categorical,
     codes: &EventCodes,
+    filtered: Option<&[bool]>,
 ) -> Result<Endpoint> {
-    let time_column = table.column(&e.time)?;
-    let event_column = table.column(&e.event)?;
-    let missing = &table.dialect.missing_codes;
-    let mark = table.dialect.decimal_mark;
+    let (times, events) = times_and_events(table, e, codes)?;
     let mut time = Vec::new();
     let mut event = Vec::new();
     let mut grp = Vec::new();
@@ -352,49 +743,10 @@ fn endpoint(
     let mut excluded_lines = Vec::new();
     let mut n_excluded = 0;
     for i in 0..table.n_rows() {
-        let t_field = time_column.get(i);
-        let e_field = event_column.get(i);
-        let t = if missing.is_missing(t_field) {
-            None
-        } else {
-            match parse_number(t_field, mark) {
-                Some((t, _)) if t >= 0.0 => Some(t),
-                Some(_) => {
-                    return Err(table.cell_error(
-                        ErrorKind::BadTime,
-                        i,
-                        &e.time,
-                        format!("survival time of endpoint {} is negative", e.name),
-                    ))
-                }
-                None => {
-                    return Err(table.cell_error(
-                        ErrorKind::NotANumber,
-                        i,
-                        &e.time,
-                        format!("survival time of endpoint {} is not a number", e.name),
-                    ))
-                }
-            }
-        };
-        let d = if missing.is_missing(e_field) {
-            None
-        } else {
-            Some(event_value(e_field, codes).ok_or_else(|| {
-                table.cell_error(
-                    ErrorKind::BadEvent,
-                    i,
-                    &e.event,
-                    format!(
-                        "event indicator of endpoint {} must be {} (event) or {} (censored). If the file codes events differently (e.g. 2/1 as in R's lung data, or dead/alive), declare the codes in the spec: \"options\": {{\"event_codes\": {{\"event\": [\"2\"], \"censored\": [\"1\"]}}}}",
-                        e.name,
-                        codes.event.join("/"),
-                        codes.censored.join("/")
-                    ),
-                )
-            })?)
-        };
-        match (group.codes[i], t, d) {
+        if filtered.is_some_and(|kept| !kept[i]) {
+            continue; // excluded by the spec's filter, counted there
+        }
+        match (group.codes[i], times[i], events[i]) {
             (Some(g), Some(t), Some(d)) => {
                 time.push(t);
                 event.push(d);
@@ -416,7 +768,7 @@ fn endpoint(
             .iter()
             .find(|v| &v.name == column)
             .and_then(|v| v.levels.as_deref());
-        let cat = categorical(table, column, levels)?;
+        let cat = categorical(table, column, levels, None)?;
         // (index into the endpoint's rows, stratum) for rows with a stratum
         let kept: Vec<(usize, u32)> = (0..rows.len())
             .filter_map(|k| cat.codes[rows[k]].map(|s| (k, s)))

@@ -185,11 +185,7 @@ pub fn suggest_spec(inspection: &Inspection) -> Spec {
                 time: time.name.clone(),
                 event: event.name.clone(),
                 time_unit: unit.to_string(),
-                event_meaning: None,
-                landmark_times: None,
-                landmark_labels: None,
-                risk_table_by: None,
-                stratified_logrank: None,
+                ..EndpointSpec::default()
             });
             used.push(time.name.clone());
             used.push(event.name.clone());
@@ -208,8 +204,7 @@ pub fn suggest_spec(inspection: &Inspection) -> Spec {
         .map(|c| VariableSpec {
             name: c.name.clone(),
             kind: Some(c.kind),
-            label: None,
-            levels: None,
+            ..VariableSpec::default()
         })
         .collect();
 
@@ -234,6 +229,8 @@ pub fn suggest_spec(inspection: &Inspection) -> Spec {
         endpoints,
         columns: None,
         notes: None,
+        filter: Vec::new(),
+        table1: None,
         options: SpecOptions::default(),
     }
 }

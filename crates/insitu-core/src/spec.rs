@@ -50,9 +50,151 @@ pub struct Spec {
     /// Free notes (informational).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
+    /// Rows kept for the whole analysis (all conditions must hold); the
+    /// others are excluded from everything and counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter: Vec<Condition>,
+    /// Layout of the formatted Table 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table1: Option<Table1Options>,
     /// Reading and statistical options.
     #[serde(default)]
     pub options: SpecOptions,
+}
+
+/// "Column equals one of these values" (text compared exactly after
+/// trimming; numbers also compared as numbers, so `1` matches `1.0`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// Column name.
+    pub column: String,
+    /// Accepted value or values (strings or numbers).
+    pub equals: serde_json::Value,
+}
+
+impl Condition {
+    /// The accepted values as text.
+    pub fn values(&self) -> Vec<String> {
+        fn text(v: &serde_json::Value) -> Option<String> {
+            match v {
+                serde_json::Value::String(s) => Some(s.trim().to_string()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                serde_json::Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            }
+        }
+        match &self.equals {
+            serde_json::Value::Array(items) => items.iter().filter_map(text).collect(),
+            other => text(other).into_iter().collect(),
+        }
+    }
+
+    /// Whether `field` is one of the accepted values.
+    pub fn matches(&self, field: &str) -> bool {
+        let field = field.trim();
+        self.values().iter().any(|v| {
+            v == field
+                || matches!((v.parse::<f64>(), field.parse::<f64>()), (Ok(a), Ok(b)) if a == b)
+        })
+    }
+
+    /// "treatment_completed = yes" for messages and footnotes.
+    pub fn describe(&self) -> String {
+        format!("{} = {}", self.column, self.values().join(" or "))
+    }
+}
+
+/// How a Table 1 row shows its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Display {
+    /// Count and percentage of each level.
+    NPercent,
+    /// Median and quartiles.
+    MedianIqr,
+    /// Mean and standard deviation.
+    MeanSd,
+    /// Median (i.q.r.) and, below, mean (s.d.).
+    MedianIqrMeanSd,
+    /// Counts of a two-level variable as a ratio, `67 : 29`.
+    Ratio,
+}
+
+/// P-value formats of journals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PStyle {
+    /// Three decimals, `<0.001` below (the reference paper; BJS, JAMA).
+    #[default]
+    ThreeDecimals,
+    /// NEJM: two decimals above 0.01, three between 0.001 and 0.01, `<0.001`.
+    Nejm,
+    /// Two significant figures, `<0.0001` below (The Lancet).
+    TwoSignificant,
+}
+
+/// Layout options of the formatted Table 1.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table1Options {
+    /// Caption (default: "Table 1" and the spec's title).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Add an Overall column.
+    #[serde(default)]
+    pub overall_column: bool,
+    /// Add a row with the missing count under each variable that has any.
+    #[serde(default)]
+    pub missing_row: bool,
+    /// Add a standardised mean difference column (two groups).
+    #[serde(default)]
+    pub smd: bool,
+    /// P-value format.
+    #[serde(default)]
+    pub p_style: PStyle,
+    /// Extra footnote sentences.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub footnotes: Vec<String>,
+}
+
+/// Cuts a continuous column into categories at `breaks`: intervals
+/// [b₀, b₁), [b₁, b₂), … with −∞ and +∞ at the ends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bin {
+    /// Increasing cut points.
+    pub breaks: Vec<f64>,
+    /// One label per interval (default `< 70`, `≥ 70`, `70 to < 80`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
+}
+
+impl Bin {
+    /// Label of each interval.
+    pub fn labels(&self) -> Vec<String> {
+        if let Some(labels) = &self.labels {
+            return labels.clone();
+        }
+        let n = crate::table1::number;
+        let mut out = Vec::with_capacity(self.breaks.len() + 1);
+        for k in 0..=self.breaks.len() {
+            out.push(
+                match (k.checked_sub(1).map(|j| self.breaks[j]), self.breaks.get(k)) {
+                    (None, Some(&b)) => format!("< {}", n(b)),
+                    (Some(a), None) => format!("≥ {}", n(a)),
+                    (Some(a), Some(&b)) => format!("{} to < {}", n(a), n(b)),
+                    (None, None) => "all".to_string(),
+                },
+            );
+        }
+        out
+    }
+
+    /// Interval index of `x`.
+    pub fn index(&self, x: f64) -> usize {
+        self.breaks.partition_point(|&b| b <= x)
+    }
 }
 
 /// The grouping column and the order of its levels.
@@ -80,11 +222,34 @@ pub enum VariableKind {
 }
 
 /// One Table 1 row (or block of rows).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VariableSpec {
-    /// Column name.
+    /// Column name, or the row's own name when `column` is given.
     pub name: String,
+    /// The data column, when several rows come from one column (e.g. age as
+    /// a median and age ≥ 70 as a category).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// Summarise only the patients meeting this condition (e.g. treatment
+    /// duration if the schedule was completed).
+    #[serde(default, rename = "where", skip_serializing_if = "Option::is_none")]
+    pub subset: Option<Condition>,
+    /// How the row shows its values (default: n (%) or median (i.q.r.)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<Display>,
+    /// Decimals of continuous values (default 1; 0 when all are whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimals: Option<usize>,
+    /// Levels shown (e.g. only "yes"); all are tested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_levels: Option<Vec<String>>,
+    /// Cut a continuous column into categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bin: Option<Bin>,
+    /// New level → the file's values it gathers (also renames a level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merge_levels: Option<BTreeMap<String, Vec<String>>>,
     /// Kind; inferred from the column when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<VariableKind>,
@@ -96,16 +261,47 @@ pub struct VariableSpec {
     pub levels: Option<Vec<String>>,
 }
 
-/// One time-to-event endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl VariableSpec {
+    /// The data column of the row.
+    pub fn data_column(&self) -> &str {
+        self.column.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// One time-to-event endpoint: a time and an event column, or dates (start
+/// and end dates, or start, event and last follow-up dates), or a
+/// composite of several events (progression-free survival = the first of
+/// progression or death).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EndpointSpec {
     /// Name (OS, PFS, ...).
     pub name: String,
-    /// Column with the time.
+    /// Column with the time (empty when the time comes from dates).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub time: String,
-    /// Column with the event indicator.
+    /// Column with the event indicator (empty with `event_date` or
+    /// `components`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub event: String,
+    /// Column with the date time is counted from (diagnosis, surgery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// Column with the date of the event or, if none, of last follow-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<String>,
+    /// Column with the date of the event (empty: no event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_date: Option<String>,
+    /// Column with the date of last follow-up (for patients without event).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_followup_date: Option<String>,
+    /// Order of day and month in the date columns; detected when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_format: Option<crate::ingest::date::DateFormat>,
+    /// Events of a composite endpoint; the first that happens counts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<ComponentSpec>,
     /// Unit of the time column (days, weeks, months, years).
     #[serde(default = "default_time_unit")]
     pub time_unit: String,
@@ -124,6 +320,24 @@ pub struct EndpointSpec {
     /// Columns by which a stratified log-rank test is also made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stratified_logrank: Option<Vec<String>>,
+}
+
+/// One event of a composite endpoint: an event column with its time column,
+/// or an event date column (empty = did not happen).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentSpec {
+    /// What the event is (progression, death).
+    pub name: String,
+    /// Event indicator column (with `time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// Time column (with `event`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// Event date column (with the endpoint's `start_date`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
 }
 
 fn default_time_unit() -> String {
@@ -243,12 +457,40 @@ impl Spec {
     /// Checks what JSON typing cannot: lengths, positive steps, duplicates.
     pub fn check(&self) -> Result<()> {
         let spec_error = |m: String| Err(Error::new(ErrorKind::Spec, m));
+        if let Some(dup) = first_duplicate(
+            &self
+                .variables
+                .iter()
+                .map(|v| v.name.clone())
+                .collect::<Vec<_>>(),
+        ) {
+            return spec_error(format!(
+                "variable \"{dup}\" is listed twice; to show one column twice give the rows different names and the same \"column\""
+            ));
+        }
         if let Some(levels) = &self.group.levels {
             if let Some(dup) = first_duplicate(levels) {
                 return spec_error(format!("group level \"{dup}\" is listed twice"));
             }
         }
         for v in &self.variables {
+            if let Some(bin) = &v.bin {
+                let increasing = bin.breaks.windows(2).all(|w| w[0] < w[1]);
+                let labels_ok = bin
+                    .labels
+                    .as_ref()
+                    .is_none_or(|l| l.len() == bin.breaks.len() + 1);
+                if bin.breaks.is_empty()
+                    || !increasing
+                    || !labels_ok
+                    || bin.breaks.iter().any(|b| !b.is_finite())
+                {
+                    return spec_error(format!(
+                        "variable \"{}\": \"bin\" needs increasing, finite \"breaks\" and one label more than breaks",
+                        v.name
+                    ));
+                }
+            }
             if let Some(levels) = &v.levels {
                 if let Some(dup) = first_duplicate(levels) {
                     return spec_error(format!(
@@ -276,6 +518,24 @@ impl Spec {
                         e.name
                     ));
                 }
+            }
+            let dates = e.start_date.is_some();
+            let ok = if !e.components.is_empty() {
+                e.components
+                    .iter()
+                    .all(|c| (c.event.is_some() && c.time.is_some()) || (c.date.is_some() && dates))
+                    && (dates == e.last_followup_date.is_some() || !dates)
+            } else if dates {
+                (e.end_date.is_some() && !e.event.is_empty())
+                    || (e.event_date.is_some() && e.last_followup_date.is_some())
+            } else {
+                !e.time.is_empty() && !e.event.is_empty()
+            };
+            if !ok {
+                return spec_error(format!(
+                    "endpoint \"{}\": give \"time\" and \"event\"; or \"start_date\", \"end_date\" and \"event\"; or \"start_date\", \"event_date\" and \"last_followup_date\"; or \"components\" (each with \"event\" and \"time\", or \"date\" with the endpoint's \"start_date\" and \"last_followup_date\")",
+                    e.name
+                ));
             }
             if let Some(by) = e.risk_table_by {
                 if !(by.is_finite() && by > 0.0) {

@@ -5,17 +5,22 @@
 //! `<0.001`, a footnote marker per test and a footnote naming every test and
 //! convention used.
 //!
-//! Rounding rule: half away from zero on the value as stored (so 12.5 %
-//! shows as 13 and 2.25 as 2.3), as SPSS and Excel round; R's `sprintf`
-//! rounds exact binary ties to even instead. Numbers whose displayed values
+//! Rounding rule: half away from zero on the decimal value, as Excel's
+//! ROUND and SPSS do (12.5 % shows as 13, a median of 62.55 as 62.6). R's
+//! `sprintf` rounds the binary value instead, which is slightly below 62.55,
+//! and prints 62.5: a deliberate difference in display only. Numbers whose displayed values
 //! are all whole (counts such as the number of metastases) are shown without
 //! decimals.
 
 use serde::{Deserialize, Serialize};
 
 use crate::options::{CategoricalTest, ContinuousTest, Conventions, QuantileType, WilcoxonMethod};
-use crate::report::{CategoricalResult, ContinuousResult, ContinuousSummary, Quartiles, Report};
+use crate::report::{
+    CategoricalResult, ContinuousResult, ContinuousSummary, LevelCounts, Quartiles, Report,
+};
 use crate::spec::Spec;
+use crate::spec::{Display, PStyle, Table1Options, VariableSpec};
+use crate::stats::linalg::Square;
 
 /// Footnote markers in order of first use.
 const MARKERS: [&str; 6] = ["*", "†", "‡", "§", "¶", "**"];
@@ -148,9 +153,112 @@ impl Markers {
     }
 }
 
-/// Builds Table 1 from the report, rows in spec order.
+/// P in a journal's style.
+pub fn format_p_style(p: Option<f64>, style: PStyle) -> String {
+    let Some(p) = p else {
+        return "–".to_string();
+    };
+    match style {
+        PStyle::ThreeDecimals => format_p(Some(p)),
+        PStyle::Nejm => {
+            if p < 0.001 {
+                "<0.001".to_string()
+            } else if p < 0.01 {
+                fixed(p, 3)
+            } else {
+                fixed(p, 2)
+            }
+        }
+        PStyle::TwoSignificant => {
+            if p < 0.0001 {
+                "<0.0001".to_string()
+            } else {
+                // two significant figures: decimals from the magnitude
+                let decimals = (1 - p.log10().floor() as i32).max(1) as usize;
+                fixed(p, decimals)
+            }
+        }
+    }
+}
+
+/// Standardised mean difference of two groups' means and SDs.
+fn smd_continuous(a: &ContinuousSummary, b: &ContinuousSummary) -> Option<f64> {
+    let (m1, s1, m2, s2) = (a.mean?, a.sd?, b.mean?, b.sd?);
+    let pooled = ((s1 * s1 + s2 * s2) / 2.0).sqrt();
+    (pooled > 0.0).then(|| (m1 - m2).abs() / pooled)
+}
+
+/// Standardised difference of two groups' level distributions: Yang &
+/// Dalton's multivariate form, sqrt(Tᵀ S⁻¹ T) with T the differences of the
+/// proportions of levels 2…k and S the mean of the groups' multinomial
+/// covariance matrices (for two levels the usual
+/// |p₁ − p₂| / sqrt((p₁q₁ + p₂q₂)/2)).
+fn smd_categorical(a: &LevelCounts, b: &LevelCounts) -> Option<f64> {
+    let (na, nb) = (a.n_nonmissing as f64, b.n_nonmissing as f64);
+    if na == 0.0 || nb == 0.0 {
+        return None;
+    }
+    let k = a.counts.len();
+    let pa: Vec<f64> = a.counts.iter().map(|&c| c as f64 / na).collect();
+    let pb: Vec<f64> = b.counts.iter().map(|&c| c as f64 / nb).collect();
+    let t: Vec<f64> = (1..k).map(|i| pa[i] - pb[i]).collect();
+    let mut s = Square::zeros(k - 1);
+    for i in 1..k {
+        for j in 1..k {
+            let cov = |p: &[f64]| {
+                if i == j {
+                    p[i] * (1.0 - p[i])
+                } else {
+                    -p[i] * p[j]
+                }
+            };
+            *s.at(i - 1, j - 1) = (cov(&pa) + cov(&pb)) / 2.0;
+        }
+    }
+    if t.iter().all(|d| *d == 0.0) {
+        return Some(0.0);
+    }
+    s.inverse_quadratic_form(&t).map(f64::sqrt)
+}
+
+/// What the whole table shows besides the group columns.
+struct Layout {
+    conventions: Conventions,
+    options: Table1Options,
+    two_groups: bool,
+}
+
+impl Layout {
+    fn p(&self, p: Option<f64>) -> String {
+        format_p_style(p, self.options.p_style)
+    }
+
+    /// Cells after the group cells: Overall, then SMD.
+    fn extra(&self, overall: String, smd: Option<f64>) -> Vec<String> {
+        let mut cells = Vec::new();
+        if self.options.overall_column {
+            cells.push(overall);
+        }
+        if self.options.smd {
+            cells.push(if self.two_groups {
+                smd.map_or_else(|| "–".to_string(), |d| fixed(d, 2))
+            } else {
+                String::new()
+            });
+        }
+        cells
+    }
+}
+
+/// Builds Table 1 from the report, rows in spec order, with the spec's
+/// display options.
 pub fn build(report: &Report, spec: &Spec) -> Table1 {
     let c = report.conventions.resolved;
+    let layout = Layout {
+        conventions: c,
+        options: spec.table1.clone().unwrap_or_default(),
+        two_groups: report.groups.len() == 2,
+    };
     let mut columns = vec![String::new()];
     columns.extend(
         report
@@ -158,6 +266,13 @@ pub fn build(report: &Report, spec: &Spec) -> Table1 {
             .iter()
             .map(|g| format!("{} (n = {})", g.label, g.n)),
     );
+    if layout.options.overall_column {
+        let n: usize = report.groups.iter().map(|g| g.n).sum();
+        columns.push(format!("Overall (n = {n})"));
+    }
+    if layout.options.smd {
+        columns.push("SMD".to_string());
+    }
     columns.push("P".to_string());
 
     let mut markers = Markers::default();
@@ -170,15 +285,23 @@ pub fn build(report: &Report, spec: &Spec) -> Table1 {
     let mut any_missing = false;
     let mut any_mean = false;
     let mut any_median = false;
+    let mut any_ratio = false;
     for v in &spec.variables {
         if let Some(r) = report.categorical.iter().find(|r| r.variable == v.name) {
             any_missing |= r.by_group.iter().any(|g| g.missing > 0);
-            categorical_rows(r, c, &mut markers, &mut rows);
+            any_ratio |= v.display == Some(Display::Ratio);
+            categorical_rows(r, v, &layout, &mut markers, &mut rows);
         } else if let Some(r) = report.continuous.iter().find(|r| r.variable == v.name) {
-            let mean = shows_mean(&r.label, c.continuous_test);
-            any_mean |= mean;
-            any_median |= !mean;
-            rows.push(continuous_row(r, c, mean, &mut markers));
+            let display = v.display.unwrap_or_else(|| {
+                if shows_mean(&r.label, c.continuous_test) {
+                    Display::MeanSd
+                } else {
+                    Display::MedianIqr
+                }
+            });
+            any_mean |= matches!(display, Display::MeanSd | Display::MedianIqrMeanSd);
+            any_median |= !matches!(display, Display::MeanSd);
+            continuous_rows(r, v, display, &layout, &mut markers, &mut rows);
         }
     }
 
@@ -197,6 +320,9 @@ pub fn build(report: &Report, spec: &Spec) -> Table1 {
     if any_mean {
         values.push_str("; mean (s.d.) with the n − 1 standard deviation");
     }
+    if any_ratio {
+        values.push_str("; ratios are counts of the two levels");
+    }
     values.push('.');
     footnotes.push(values);
     footnotes.push(if any_missing {
@@ -204,31 +330,45 @@ pub fn build(report: &Report, spec: &Spec) -> Table1 {
     } else {
         "Percentages are of patients with a known value.".to_string()
     });
-    footnotes.push(
-        "Percentages and values are rounded half away from zero; P < 0.001 is shown as <0.001."
-            .to_string(),
-    );
+    footnotes.push(format!(
+        "Percentages and values are rounded half away from zero; {}.",
+        match layout.options.p_style {
+            PStyle::ThreeDecimals => "P < 0.001 is shown as <0.001",
+            PStyle::Nejm =>
+                "P is shown with two decimals, three below 0.01, and <0.001 below 0.001",
+            PStyle::TwoSignificant => "P is shown to two significant figures, <0.0001 below 0.0001",
+        }
+    ));
+    if layout.options.smd {
+        footnotes.push(
+            "SMD, standardised mean difference (absolute; for categories the multivariate form of Yang and Dalton)."
+                .to_string(),
+        );
+    }
     for (k, test) in markers.tests.iter().enumerate() {
         let marker = MARKERS
             .get(k)
             .map_or_else(|| format!("({})", k + 1), |m| m.to_string());
         footnotes.push(format!("{marker}{test}."));
     }
+    footnotes.extend(layout.options.footnotes.iter().cloned());
 
     Table1 {
-        caption: report
-            .title
-            .clone()
-            .map_or_else(|| "Table 1".to_string(), |t| format!("Table 1. {t}")),
+        caption: layout.options.caption.clone().unwrap_or_else(|| {
+            report
+                .title
+                .clone()
+                .map_or_else(|| "Table 1".to_string(), |t| format!("Table 1. {t}"))
+        }),
         columns,
         rows,
         footnotes,
     }
 }
 
-/// Whether a continuous row shows mean (s.d.): with a t test or ANOVA, or
-/// when its label asks for it ("…, mean (s.d.)") — the test is still the
-/// convention's, as in the paper's hospital-stay row.
+/// Whether a continuous row shows mean (s.d.) by default: with a t test or
+/// ANOVA, or when its label asks for it ("…, mean (s.d.)") — the test is
+/// still the convention's, as in the paper's hospital-stay row.
 fn shows_mean(label: &str, test: ContinuousTest) -> bool {
     let label = label.to_lowercase();
     let asks_mean = label.contains("mean") && !label.contains("median");
@@ -250,15 +390,23 @@ fn categorical_test_name(report: &Report, c: Conventions) -> String {
     }
 }
 
+fn n_percent(g: &LevelCounts, i: usize) -> String {
+    match g.percent[i] {
+        Some(pct) => format!("{} ({})", g.counts[i], fixed(pct, 0)),
+        None => g.counts[i].to_string(),
+    }
+}
+
 fn categorical_rows(
     r: &CategoricalResult,
-    c: Conventions,
+    v: &VariableSpec,
+    layout: &Layout,
     markers: &mut Markers,
     rows: &mut Vec<Table1Row>,
 ) {
     let tests = &r.tests;
     let two_by_two = tests.table_dim == [2, 2];
-    let (p, name) = match c.categorical_test {
+    let (p, name) = match layout.conventions.categorical_test {
         CategoricalTest::Fisher => (
             tests.fisher.as_ref().and_then(|f| f.p),
             match &tests.fisher {
@@ -279,33 +427,89 @@ fn categorical_rows(
         ),
     };
     let has_test = tests.note.is_none();
+    let (p, marker) = if has_test {
+        (layout.p(p), markers.of(&name))
+    } else {
+        (String::new(), String::new())
+    };
+    let smd = match r.by_group.as_slice() {
+        [a, b] => smd_categorical(a, b),
+        _ => None,
+    };
+    let shown: Vec<usize> = match &v.show_levels {
+        Some(show) => (0..r.levels.len())
+            .filter(|&i| show.contains(&r.levels[i]))
+            .collect(),
+        None => (0..r.levels.len()).collect(),
+    };
+    let missing_row = |rows: &mut Vec<Table1Row>| {
+        if layout.options.missing_row && r.by_group.iter().any(|g| g.missing > 0) {
+            let mut cells: Vec<String> = r.by_group.iter().map(|g| g.missing.to_string()).collect();
+            cells.extend(layout.extra(r.overall.missing.to_string(), None));
+            rows.push(Table1Row {
+                kind: RowKind::Level,
+                label: "Missing".to_string(),
+                cells,
+                p: String::new(),
+                marker: String::new(),
+            });
+        }
+    };
+    if v.display == Some(Display::Ratio) && r.levels.len() == 2 {
+        let ratio = |g: &LevelCounts| format!("{} : {}", g.counts[0], g.counts[1]);
+        let mut cells: Vec<String> = r.by_group.iter().map(ratio).collect();
+        cells.extend(layout.extra(ratio(&r.overall), smd));
+        rows.push(Table1Row {
+            kind: RowKind::Variable,
+            label: r.label.clone(),
+            cells,
+            p,
+            marker,
+        });
+        missing_row(rows);
+        return;
+    }
+    if let [only] = shown[..] {
+        // one level shown ("yes"): one row named after the variable
+        let mut cells: Vec<String> = r.by_group.iter().map(|g| n_percent(g, only)).collect();
+        cells.extend(layout.extra(n_percent(&r.overall, only), smd));
+        rows.push(Table1Row {
+            kind: RowKind::Variable,
+            label: r.label.clone(),
+            cells,
+            p,
+            marker,
+        });
+        missing_row(rows);
+        return;
+    }
+    let mut head = vec![String::new(); r.by_group.len()];
+    head.extend(layout.extra(String::new(), smd));
     rows.push(Table1Row {
         kind: RowKind::Variable,
         label: r.label.clone(),
-        cells: vec![String::new(); r.by_group.len()],
-        p: if has_test { format_p(p) } else { String::new() },
-        marker: if has_test {
-            markers.of(&name)
-        } else {
-            String::new()
-        },
+        cells: head,
+        p,
+        marker,
     });
-    for (i, level) in r.levels.iter().enumerate() {
+    for &i in &shown {
+        let mut cells: Vec<String> = r.by_group.iter().map(|g| n_percent(g, i)).collect();
+        cells.extend(layout.extra(n_percent(&r.overall, i), None));
+        if layout.options.smd {
+            // the SMD sits on the variable's row
+            if let Some(last) = cells.last_mut() {
+                last.clear();
+            }
+        }
         rows.push(Table1Row {
             kind: RowKind::Level,
-            label: level.clone(),
-            cells: r
-                .by_group
-                .iter()
-                .map(|g| match g.percent[i] {
-                    Some(pct) => format!("{} ({})", g.counts[i], fixed(pct, 0)),
-                    None => g.counts[i].to_string(),
-                })
-                .collect(),
+            label: r.levels[i].clone(),
+            cells,
             p: String::new(),
             marker: String::new(),
         });
     }
+    missing_row(rows);
 }
 
 fn quartiles_of(s: &ContinuousSummary, kind: QuantileType) -> Option<Quartiles> {
@@ -331,42 +535,43 @@ fn median_iqr(q: Quartiles, decimals: usize) -> String {
     )
 }
 
-/// The cells of a continuous row: mean (s.d.), or median (i.q.r.) with one
-/// decimal unless every group's quartiles are whole numbers.
-fn continuous_cells(r: &ContinuousResult, c: Conventions, mean: bool) -> Vec<String> {
-    if mean {
-        return r
-            .by_group
-            .iter()
-            .map(|s| match (s.mean, s.sd) {
-                (Some(m), Some(sd)) => format!("{} ({})", fixed(m, 1), fixed(sd, 1)),
-                (Some(m), None) => fixed(m, 1),
-                _ => "–".to_string(),
-            })
-            .collect();
+fn mean_sd(s: &ContinuousSummary, decimals: usize) -> String {
+    match (s.mean, s.sd) {
+        (Some(m), Some(sd)) => format!("{} ({})", fixed(m, decimals), fixed(sd, decimals)),
+        (Some(m), None) => fixed(m, decimals),
+        _ => "–".to_string(),
     }
-    let quartiles: Vec<Option<Quartiles>> = r
-        .by_group
-        .iter()
-        .map(|s| quartiles_of(s, c.quantile_type))
-        .collect();
+}
+
+/// Median (i.q.r.) cells with `decimals`, or by default one decimal unless
+/// every group's quartiles are whole numbers.
+fn median_cells(
+    summaries: &[&ContinuousSummary],
+    kind: QuantileType,
+    decimals: Option<usize>,
+) -> Vec<String> {
+    let quartiles: Vec<Option<Quartiles>> =
+        summaries.iter().map(|s| quartiles_of(s, kind)).collect();
     let whole = quartiles
         .iter()
         .flatten()
         .all(|q| [q.q1, q.median, q.q3].iter().all(|x| x.fract() == 0.0));
-    let decimals = if whole { 0 } else { 1 };
+    let decimals = decimals.unwrap_or(if whole { 0 } else { 1 });
     quartiles
         .iter()
         .map(|q| q.map_or_else(|| "–".to_string(), |q| median_iqr(q, decimals)))
         .collect()
 }
 
-fn continuous_row(
+fn continuous_rows(
     r: &ContinuousResult,
-    c: Conventions,
-    mean: bool,
+    v: &VariableSpec,
+    display: Display,
+    layout: &Layout,
     markers: &mut Markers,
-) -> Table1Row {
+    rows: &mut Vec<Table1Row>,
+) {
+    let c = layout.conventions;
     let tests = &r.tests;
     let two = tests.groups_used.len() == 2;
     let (p, name) = match (c.continuous_test, two) {
@@ -407,26 +612,89 @@ fn continuous_row(
             "one-way ANOVA".to_string(),
         ),
     };
-    let cells = continuous_cells(r, c, mean);
-    let label_lower = r.label.to_lowercase();
-    let label = if mean && !label_lower.contains("mean") {
-        format!("{}, mean (s.d.)", r.label)
-    } else if !mean && !label_lower.contains("median") {
-        format!("{}, median (i.q.r.)", r.label)
-    } else {
-        r.label.clone()
+    let mut summaries: Vec<&ContinuousSummary> = r.by_group.iter().collect();
+    summaries.push(&r.overall);
+    let smd = match r.by_group.as_slice() {
+        [a, b] => smd_continuous(a, b),
+        _ => None,
     };
+    let with_extra = |mut all: Vec<String>, smd: Option<f64>| -> Vec<String> {
+        let overall = all.pop().unwrap_or_default();
+        all.extend(layout.extra(overall, smd));
+        all
+    };
+    let medians = || median_cells(&summaries, c.quantile_type, v.decimals);
+    let means = || -> Vec<String> {
+        summaries
+            .iter()
+            .map(|s| mean_sd(s, v.decimals.unwrap_or(1)))
+            .collect()
+    };
+    let label_lower = r.label.to_lowercase();
     let has_test = tests.groups_used.len() >= 2;
-    Table1Row {
-        kind: RowKind::Variable,
-        label,
-        cells,
-        p: if has_test { format_p(p) } else { String::new() },
-        marker: if has_test {
-            markers.of(&name)
-        } else {
-            String::new()
-        },
+    let (p, marker) = if has_test {
+        (layout.p(p), markers.of(&name))
+    } else {
+        (String::new(), String::new())
+    };
+    match display {
+        Display::MeanSd => rows.push(Table1Row {
+            kind: RowKind::Variable,
+            label: if label_lower.contains("mean") {
+                r.label.clone()
+            } else {
+                format!("{}, mean (s.d.)", r.label)
+            },
+            cells: with_extra(means(), smd),
+            p,
+            marker,
+        }),
+        Display::MedianIqrMeanSd => {
+            rows.push(Table1Row {
+                kind: RowKind::Variable,
+                label: r.label.clone(),
+                cells: with_extra(vec![String::new(); summaries.len()], smd),
+                p,
+                marker,
+            });
+            rows.push(Table1Row {
+                kind: RowKind::Level,
+                label: "median (i.q.r.)".to_string(),
+                cells: with_extra(medians(), None),
+                p: String::new(),
+                marker: String::new(),
+            });
+            rows.push(Table1Row {
+                kind: RowKind::Level,
+                label: "mean (s.d.)".to_string(),
+                cells: with_extra(means(), None),
+                p: String::new(),
+                marker: String::new(),
+            });
+        }
+        // a continuous variable cannot be a ratio or n (%): median (i.q.r.)
+        Display::MedianIqr | Display::NPercent | Display::Ratio => rows.push(Table1Row {
+            kind: RowKind::Variable,
+            label: if label_lower.contains("median") {
+                r.label.clone()
+            } else {
+                format!("{}, median (i.q.r.)", r.label)
+            },
+            cells: with_extra(medians(), smd),
+            p,
+            marker,
+        }),
+    }
+    if layout.options.missing_row && r.by_group.iter().any(|g| g.missing > 0) {
+        let mut cells: Vec<String> = r.by_group.iter().map(|g| g.missing.to_string()).collect();
+        cells.extend(layout.extra(r.overall.missing.to_string(), None));
+        rows.push(Table1Row {
+            kind: RowKind::Level,
+            label: "Missing".to_string(),
+            cells,
+            p: String::new(),
+            marker: String::new(),
+        });
     }
 }
 
@@ -441,6 +709,43 @@ mod tests {
         assert_eq!(fixed(-2.25, 1), "-2.3");
         assert_eq!(fixed(56.25, 0), "56");
         assert_eq!(fixed(-0.04, 1), "0.0");
+    }
+
+    #[test]
+    fn p_styles_of_journals() {
+        assert_eq!(format_p_style(Some(0.0456), PStyle::Nejm), "0.05");
+        assert_eq!(format_p_style(Some(0.0046), PStyle::Nejm), "0.005");
+        assert_eq!(
+            format_p_style(Some(0.0456), PStyle::TwoSignificant),
+            "0.046"
+        );
+        assert_eq!(format_p_style(Some(0.456), PStyle::TwoSignificant), "0.46");
+        assert_eq!(
+            format_p_style(Some(0.00005), PStyle::TwoSignificant),
+            "<0.0001"
+        );
+    }
+
+    #[test]
+    fn smd_of_two_levels_is_the_usual_formula() {
+        let counts = |g: &str, c: Vec<u64>| {
+            let n = c.iter().sum::<u64>() as usize;
+            LevelCounts {
+                group: g.to_string(),
+                n,
+                n_nonmissing: n,
+                missing: 0,
+                percent: c
+                    .iter()
+                    .map(|&x| Some(100.0 * x as f64 / n as f64))
+                    .collect(),
+                counts: c,
+            }
+        };
+        let (a, b) = (counts("a", vec![42, 54]), counts("b", vec![79, 85]));
+        let (p1, p2) = (54.0 / 96.0, 85.0 / 164.0);
+        let expected = (p1 - p2) / ((p1 * (1.0 - p1) + p2 * (1.0 - p2)) / 2.0f64).sqrt();
+        crate::stats::prec::assert_rel(smd_categorical(&a, &b).unwrap(), expected, 1e-12);
     }
 
     #[test]

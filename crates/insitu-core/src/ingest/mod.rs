@@ -14,6 +14,7 @@
 //! 4. [`value`]: per column, missing codes and numbers (decimal point or
 //!    comma) are recognised when the analysis asks for a typed column.
 
+pub mod date;
 pub mod decode;
 pub mod dialect;
 pub mod value;
