@@ -34,7 +34,7 @@ enum Command {
         /// Data file (default: the spec's "csv", relative to the spec).
         #[arg(long)]
         csv: Option<PathBuf>,
-        /// Output format (to stdout); ignored with --out.
+        /// Output format (to stdout; docx is binary); ignored with --out.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
         /// Preset of conventions (replaces the spec's conventions).
@@ -77,6 +77,7 @@ enum Format {
     Csv,
     Md,
     Svg,
+    Docx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -248,7 +249,13 @@ fn analyze(
         }
         return Ok(0);
     }
+    if let Format::Docx = format {
+        let docx = render::table1_docx(&report.table1).map_err(bad_input)?;
+        let _ = std::io::stdout().lock().write_all(&docx);
+        return Ok(0);
+    }
     let text = match format {
+        Format::Docx => unreachable!("written above"),
         Format::Json => render::json(&report),
         Format::Html => render::html_page(&report),
         Format::Csv => render::csv(&report.table1),

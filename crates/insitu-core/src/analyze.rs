@@ -6,7 +6,7 @@
 
 use crate::data::{AnalysisData, Categorical, Endpoint, OrderSource, VariableData};
 use crate::error::{Error, ErrorKind, Result};
-use crate::ingest::{dialect::delimiter_name, read_table, Table};
+use crate::ingest::{dialect::delimiter_name, read_any, Table};
 use crate::options::{CiType, Conventions, Ties};
 use crate::report::*;
 use crate::spec::Spec;
@@ -36,7 +36,7 @@ const FISHER_EXACT_METHOD: &str = "Fisher's Exact Test for Count Data";
 /// says.
 pub fn analyze(bytes: &[u8], file_name: &str, spec: &Spec) -> Result<Report> {
     spec.check().map_err(|e| e.in_file(file_name))?;
-    let table = read_table(bytes, file_name, &spec.options.read_options())?;
+    let table = read_any(bytes, file_name, &spec.options.read_options())?;
     analyze_table(&table, spec)
 }
 

@@ -403,6 +403,9 @@ pub struct SpecOptions {
     /// Text encoding of the data file; detected when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<crate::ingest::TextEncoding>,
+    /// Sheet of a spreadsheet data file (name or 0-based index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<crate::ingest::SheetName>,
 }
 
 impl SpecOptions {
@@ -413,6 +416,7 @@ impl SpecOptions {
             decimal_mark: self.decimal_mark,
             missing_codes: self.missing_codes.clone(),
             encoding: self.encoding,
+            sheet: self.sheet.clone(),
         }
     }
 

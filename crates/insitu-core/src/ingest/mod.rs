@@ -17,6 +17,8 @@
 pub mod date;
 pub mod decode;
 pub mod dialect;
+#[cfg(feature = "office")]
+pub mod spreadsheet;
 pub mod value;
 
 use serde::{Deserialize, Serialize};
@@ -41,6 +43,44 @@ pub struct ReadOptions {
     /// Text encoding; detected when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<TextEncoding>,
+    /// Sheet of a spreadsheet (name or 0-based index); default the first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetName>,
+}
+
+/// A sheet chosen by name or 0-based index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SheetName {
+    /// 0-based position.
+    Index(usize),
+    /// Sheet name.
+    Name(String),
+}
+
+/// Reads a CSV or (with the `office` feature) a spreadsheet, told apart by
+/// the file's first bytes.
+pub fn read_any(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<Table> {
+    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if !workbook {
+        return read_table(bytes, file_name, options);
+    }
+    #[cfg(feature = "office")]
+    {
+        let sheet = options.sheet.as_ref().map(|s| match s {
+            SheetName::Index(k) => spreadsheet::SheetChoice::Index(*k),
+            SheetName::Name(n) => spreadsheet::SheetChoice::Name(n.clone()),
+        });
+        spreadsheet::read_spreadsheet(bytes, file_name, sheet.as_ref(), options)
+    }
+    #[cfg(not(feature = "office"))]
+    {
+        Err(Error::new(
+            ErrorKind::Malformed,
+            "this is a spreadsheet (.xlsx, .xls or .ods); this build reads CSV only: save the sheet as CSV, or use the insitu command line",
+        )
+        .in_file(file_name))
+    }
 }
 
 /// What was detected (or given) about a file's format.

@@ -6,12 +6,16 @@
 //! a spreadsheet would run as a formula (`=`, `+`, `-`, `@` followed by
 //! text) are prefixed with `'`.
 
+#[cfg(feature = "office")]
+mod docx;
 mod png;
 mod summary;
 mod svg;
 
 pub use summary::survival_summary_html;
 
+#[cfg(feature = "office")]
+pub use docx::table1_docx;
 pub use png::{crc32, png_with_dpi};
 
 pub use svg::{km_svg, SvgOptions};
