@@ -3,7 +3,9 @@
 /// Writes a synthetic cohort of `rows` patients as CSV, reproducible from
 /// `seed`.
 pub fn write_csv<W: std::io::Write>(_out: &mut W, _rows: u64, _seed: u64) -> std::io::Result<()> {
-    Err(std::io::Error::other("the synthetic cohort generator is not written yet"))
+    Err(std::io::Error::other(
+        "the synthetic cohort generator is not written yet",
+    ))
 }
 
 /// The analysis spec of a synthetic cohort written to `csv_name`.
