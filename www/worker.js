@@ -3,11 +3,41 @@
 // analyses, so a changed setting does not re-read the file. Messages:
 //   {id, type: 'load', file, options}  -> {id, type: 'inspected', json}
 //   {id, type: 'demo'}                 -> {id, type: 'inspected', json}
-//   {id, type: 'analyze', spec}        -> {id, type: 'report', json}
+//   {id, type: 'analyze', spec, figures} -> {id, type: 'report', json}
+//   {id, type: 'render', figures}      -> {id, type: 'report', json}
+//   {id, type: 'docx'}                 -> {id, type: 'docx', bytes}
+// (json of 'report': the rendered pieces, www/src/rendered.rs; the report
+// itself stays here.)
 //   any failure                        -> {id, type: 'error', message}
-import init, { worker_load, worker_load_demo, worker_analyze, worker_last_panic } from './insitu-www.js';
+//
+// Spreadsheets (.xlsx/.xls/.ods) and Word output need calamine and docx-rs:
+// they live in a second build of the same Rust code, the office module
+// (office/insitu-office.js), imported only when first needed — from this
+// site, like everything else (the Content-Security-Policy allows nothing
+// else).
+import init, * as light from './insitu-www.js';
 
 const ready = init({ module_or_path: './insitu-www_bg.wasm' });
+let office = null; // the office module's promise, once asked for
+// the module holding the loaded table (analyses go to it)
+let active = light;
+
+function officeModule() {
+  if (!office) {
+    office = import('./office/insitu-office.js').then(async (module) => {
+      await module.default({ module_or_path: './office/insitu-office_bg.wasm' });
+      return module;
+    });
+  }
+  return office;
+}
+
+// ZIP (.xlsx, .ods) or OLE (.xls) signature
+function isSpreadsheet(bytes) {
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const ole = bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
+  return zip || ole;
+}
 
 self.onmessage = async (event) => {
   const message = event.data;
@@ -16,11 +46,20 @@ self.onmessage = async (event) => {
     let reply;
     if (message.type === 'load') {
       const bytes = new Uint8Array(await message.file.arrayBuffer());
-      reply = { type: 'inspected', json: worker_load(message.file.name, bytes, message.options) };
+      active = isSpreadsheet(bytes) ? await officeModule() : light;
+      reply = { type: 'inspected', json: active.worker_load(message.file.name, bytes, message.options) };
     } else if (message.type === 'demo') {
-      reply = { type: 'inspected', json: worker_load_demo() };
+      active = light;
+      reply = { type: 'inspected', json: light.worker_load_demo() };
     } else if (message.type === 'analyze') {
-      reply = { type: 'report', json: worker_analyze(message.spec) };
+      reply = { type: 'report', json: active.worker_analyze(message.spec, message.figures || '') };
+    } else if (message.type === 'render') {
+      reply = { type: 'report', json: active.worker_render(message.figures || '') };
+    } else if (message.type === 'docx') {
+      const module = await officeModule();
+      const bytes = module.worker_table1_docx(active.worker_report_json());
+      self.postMessage({ id: message.id, type: 'docx', bytes }, [bytes.buffer]);
+      return;
     } else {
       reply = { type: 'error', message: 'unknown request ' + message.type };
     }
@@ -28,7 +67,7 @@ self.onmessage = async (event) => {
   } catch (error) {
     let text = error && error.message ? error.message : String(error);
     try {
-      const panic = worker_last_panic();
+      const panic = active.worker_last_panic();
       if (panic) text = 'internal error (please report): ' + panic;
     } catch (_) { /* the module may be unusable after a panic */ }
     self.postMessage({ id: message.id, type: 'error', message: text, fatal: error instanceof WebAssembly.RuntimeError });

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { readZip, writeXlsx } from './zip.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -65,7 +66,8 @@ const server = http.createServer((req, res) => {
 });
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
-const ownFiles = new Set(['/app/', '/app/index.html', ...fs.readdirSync(dist).map((f) => '/app/' + f)]);
+const ownFiles = new Set(['/app/', '/app/index.html',
+  ...fs.readdirSync(dist, { recursive: true }).map((f) => '/app/' + f.split(path.sep).join('/'))]);
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'insitu-profile-'));
 const context = await chromium.launchPersistentContext(profile, {
@@ -187,14 +189,21 @@ await step('one KM figure per endpoint, one curve per group', async () => {
   // same curve geometry as the CLI's figure
   const curvesOf = (svg) => [...svg.matchAll(/class="km-curve"[^>]* d="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(curvesOf(pageSvg), curvesOf(cliSvg));
-  // toggles: no CI bands, no risk table
+  // toggles (the worker redraws): no CI bands, no risk table, then back
+  const count = (selector) => page.$$eval(selector, (p) => p.length);
+  const until = (selector, test) => page.waitForFunction(
+    ([sel, want]) => (want ? document.querySelectorAll(sel).length > 0 : document.querySelectorAll(sel).length === 0),
+    [selector, test], { timeout: 30000 });
   await page.uncheck('#toggle-ci');
-  assert.equal(await page.$$eval('svg.km-plot polygon.ci-band', (p) => p.length), 0);
+  await until('svg.km-plot polygon.ci-band', false);
   await page.uncheck('#toggle-risk');
-  assert.equal(await page.$$eval('svg.km-plot g.risk-table', (p) => p.length), 0);
+  await until('svg.km-plot g.risk-table', false);
+  assert.equal(await count('svg.km-plot polygon.ci-band'), 0, 'the bands stay off');
   await page.check('#toggle-ci');
+  await until('svg.km-plot polygon.ci-band', true);
   await page.check('#toggle-risk');
-  assert.ok((await page.$$eval('svg.km-plot polygon.ci-band', (p) => p.length)) > 0);
+  await until('svg.km-plot g.risk-table', true);
+  assert.ok((await count('svg.km-plot polygon.ci-band')) > 0);
 });
 
 await step('every export is made in the page and matches the CLI', async () => {
@@ -302,6 +311,111 @@ await step('a malformed file gives a readable message naming line and column', a
   // the page is still alive: the demo comes back
   await page.click('button[data-action="demo"]');
   await waitForAnalysis();
+});
+
+await step('an .xlsx with date cells: read by the office module on demand, equal to the CLI', async () => {
+  // lung with its survival times turned into start and end dates (Excel
+  // date cells, shown dd-mm-yyyy), ECOG with empty cells
+  const lines = fs.readFileSync(path.join(datasets, 'lung.csv'), 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  const at = (fields, name) => fields[header.indexOf(name)];
+  const rows = [['sex', 'age', 'ph_ecog', 'start', 'end', 'os_event']];
+  lines.slice(1).forEach((line, i) => {
+    const f = line.split(',');
+    const start = 39448 + 3 * i; // 2008-01-01 onwards
+    const ecog = at(f, 'ph_ecog');
+    rows.push([at(f, 'sex'), Number(at(f, 'age')), ecog === '' ? null : Number(ecog),
+      { date: start }, { date: start + Number(at(f, 'os_days')) }, Number(at(f, 'os_event'))]);
+  });
+  fs.writeFileSync(path.join(scratch, 'lung-dates.xlsx'), writeXlsx(rows));
+  const spec = {
+    name: 'lung-dates',
+    csv: 'lung-dates.xlsx',
+    group: { column: 'sex', levels: ['male', 'female'] },
+    variables: [
+      { name: 'age', kind: 'continuous', label: 'Age (years)' },
+      { name: 'ph_ecog', kind: 'categorical', label: 'ECOG performance score', levels: ['0', '1', '2', '3'] },
+    ],
+    endpoints: [{ name: 'OS', start_date: 'start', end_date: 'end', event: 'os_event', time_unit: 'days', landmark_times: [365] }],
+  };
+  fs.writeFileSync(path.join(scratch, 'lung-dates.spec.json'), JSON.stringify(spec, null, 2));
+  const officeRequests = () => requests.filter((r) => r.url.includes('/office/')).length;
+  assert.equal(officeRequests(), 0, 'the office module is not loaded before it is needed');
+  await setFile('#spec-file', path.join(scratch, 'lung-dates.spec.json'));
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('lung-dates.spec.json loaded'));
+  await setFile('#data-file', path.join(scratch, 'lung-dates.xlsx'));
+  await waitForAnalysis();
+  assert.ok(officeRequests() > 0, 'the office module was loaded for the spreadsheet');
+  const cliCells = await cellsOfHtml(cli(['analyze', 'lung-dates.spec.json', '--format', 'html'], scratch));
+  assert.deepEqual(await cellsOf('#table1'), cliCells);
+  assert.match(await page.textContent('#table1'), /male \(n = 138\)/);
+  const json = JSON.parse(fs.readFileSync(await download('export-json'), 'utf8'));
+  assert.deepEqual(sameReport(json, JSON.parse(cli(['analyze', 'lung-dates.spec.json'], scratch))), []);
+  // the dates give lung's times exactly: the same curve as the CLI on lung.csv
+  const lung = JSON.parse(cli(['analyze', 'lung.spec.json'])).survival[0];
+  assert.deepEqual(sameReport(json.survival[0].km.map((g) => g.table), lung.km.map((g) => g.table)), []);
+  assert.deepEqual(sameReport(json.survival[0].logrank, lung.logrank), []);
+  assert.match(await page.innerHTML('#preview'), /id="opt-sheet"/);
+});
+
+await step('Table 1 as .docx from the page: a real Word table, equal to the CLI\'s', async () => {
+  const docx = fs.readFileSync(await download('export-table1-docx'));
+  const xml = readZip(docx)['word/document.xml'].toString('utf8');
+  const cliDocx = execFileSync(insitu, ['analyze', 'lung-dates.spec.json', '--format', 'docx'], { cwd: scratch, maxBuffer: 64 << 20 });
+  const cliXml = readZip(cliDocx)['word/document.xml'].toString('utf8');
+  assert.equal(xml, cliXml);
+  assert.match(xml, /<w:tbl>/);
+  const text = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('|');
+  for (const cell of ['male (n = 138)', 'female (n = 90)', 'Age (years)', 'ECOG performance score']) {
+    assert.ok(text.includes(cell), `the .docx lacks "${cell}"`);
+  }
+});
+
+await step('bad-input corpus files show their errors readably (file, line, column, value)', async () => {
+  const corpus = path.join(root, 'tests/corpus');
+  const { cases } = JSON.parse(fs.readFileSync(path.join(corpus, 'expected.json'), 'utf8'));
+  for (const name of ['ragged_short_row.csv', 'event_dead_alive.csv', 'crlf_line_ends_bad_value_line_5.csv',
+    'missing_column.csv', 'time_negative.csv', 'nul_bytes.csv', 'empty.csv']) {
+    const expected = cases.find((c) => c.file === name);
+    assert.ok(expected && expected.outcome === 'error' && !expected.spec_patch, name);
+    await page.click('button[data-action="demo"]');
+    await waitForAnalysis();
+    await setFile('#spec-file', path.join(corpus, 'spec.json'));
+    await page.waitForFunction(() => document.getElementById('status').textContent.includes('spec.json loaded'));
+    await setFile('#data-file', path.join(corpus, name));
+    await page.waitForFunction((n) => {
+      const m = document.getElementById('error-message');
+      return m && m.textContent.includes(n);
+    }, name, { timeout: 30000 });
+    const message = await page.textContent('#error-message');
+    const parts = [...(expected.message || [])];
+    if (expected.line) parts.push(`line ${expected.line}`);
+    if (expected.column) parts.push(`"${expected.column}"`);
+    if (expected.value) parts.push(`value "${expected.value}"`);
+    for (const part of parts) assert.ok(message.includes(part), `${name}: "${message}" lacks "${part}"`);
+  }
+  await page.click('button[data-action="demo"]');
+  await waitForAnalysis();
+});
+
+await step('a file above the configured size limit is refused before it is read', async () => {
+  const limited = await context.newPage();
+  limited.on('pageerror', (e) => consoleErrors.push(`${currentStep}: ${e.message}`));
+  await limited.goto(origin + '/app/?max-mb=0.001');
+  await limited.waitForFunction(() => document.getElementById('status').textContent.startsWith('Analysed'), null, { timeout: 60000 });
+  await limited.setInputFiles('#data-file', path.join(datasets, 'lung.csv'));
+  await limited.waitForSelector('#status.error');
+  const message = await limited.textContent('#error-message');
+  assert.match(message, /lung\.csv is [0-9.]+ MB, more than this page reads \(0\.001 MB\); nothing was read/);
+  // the page is still usable: the demo is still there
+  assert.ok((await limited.$$('#table1 tbody tr')).length > 5);
+  await limited.close();
+});
+
+await step('still only the app\'s own files were requested', async () => {
+  const outside = requests.filter((r) => !r.url.startsWith('blob:') && !r.url.startsWith('data:')
+    && !(r.url.startsWith(origin) && ownFiles.has(new URL(r.url).pathname)));
+  assert.deepEqual(outside, []);
 });
 
 await step('no console errors', async () => {

@@ -6,11 +6,12 @@
 
 use std::cell::RefCell;
 
+use insitu_core::demo;
+use insitu_core::ingest::SheetName;
 use insitu_core::inspect::{suggest_spec, Inspection};
 use insitu_core::options::Preset;
-use insitu_core::render::{self, SvgOptions};
+use insitu_core::render;
 use insitu_core::spec::{EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec};
-use insitu_core::{demo, Report};
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,10 +21,44 @@ use web_sys::{
 };
 
 use crate::dom::{self, by_id, checked, set_html, show, value_of};
+use crate::rendered::{Figures, Rendered};
 use crate::views;
 
 /// Print resolution of PNG figures.
 const PNG_DPI: f64 = 300.0;
+
+/// Largest data file read, MB, unless the page's address sets another
+/// (`?max-mb=N`): the file, its text and its columns must fit in the tab's
+/// memory at once (a 10⁷-row, 520 MB CSV needs about 1.5 GB).
+const DEFAULT_MAX_MB: f64 = 1024.0;
+
+/// Largest spreadsheet, MB: a workbook is unpacked whole in memory.
+const DEFAULT_MAX_SPREADSHEET_MB: f64 = 100.0;
+
+fn is_spreadsheet_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xls", ".ods"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// The size limit in force, MB, for a file named `name`.
+fn max_mb(name: &str) -> f64 {
+    let configured = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("max-mb=").map(str::to_string))
+        })
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v > 0.0);
+    match configured {
+        Some(mb) => mb,
+        None if is_spreadsheet_name(name) => DEFAULT_MAX_SPREADSHEET_MB,
+        None => DEFAULT_MAX_MB,
+    }
+}
 
 struct App {
     worker: Worker,
@@ -37,8 +72,9 @@ struct App {
     spec: Option<Spec>,
     /// A spec loaded from a file, applied to the next data file.
     loaded_spec: Option<Spec>,
-    report: Option<Report>,
-    svg: SvgOptions,
+    /// The last analysis, rendered by the worker.
+    report: Option<Rendered>,
+    figures: Figures,
 }
 
 thread_local! {
@@ -118,7 +154,7 @@ fn try_start() -> Result<(), JsValue> {
             spec: None,
             loaded_spec: None,
             report: None,
-            svg: SvgOptions::default(),
+            figures: Figures::default(),
         })
     });
     let document = dom::document();
@@ -235,6 +271,20 @@ fn read_options_json(spec: Option<&Spec>) -> String {
 
 fn load_file(file: File) {
     let name = file.name();
+    let limit = max_mb(&name);
+    let size_mb = file.size() / 1e6;
+    if size_mb > limit {
+        let size = if size_mb >= 10.0 {
+            format!("{size_mb:.0}")
+        } else {
+            format!("{size_mb:.3}")
+        };
+        return status_error(&format!(
+            "{name} is {size} MB, more than this page reads ({limit} MB); nothing was read. \
+             Save a smaller extract (fewer columns or rows), or use the insitu command line, \
+             which has no such limit."
+        ));
+    }
     let options = with_app(|app| {
         app.is_demo = false;
         app.file = Some(file.clone());
@@ -302,6 +352,18 @@ fn load_spec_file(file: File) {
     );
 }
 
+/// A sheet as typed: a number counts from 1, anything else is a name.
+fn parse_sheet(value: &str) -> Option<SheetName> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse::<usize>() {
+        Ok(n) if n >= 1 => Some(SheetName::Index(n - 1)),
+        _ => Some(SheetName::Name(value.to_string())),
+    }
+}
+
 fn reload_with_spec_options() {
     let pending = with_app(|app| {
         (
@@ -323,11 +385,14 @@ fn reload_with_spec_options() {
 fn request_analysis() {
     let spec = with_app(|app| app.spec.clone()).flatten();
     let Some(spec) = spec else { return };
+    let figures = with_app(|app| app.figures).unwrap_or_default();
     match serde_json::to_string(&spec) {
         Ok(json) => {
             status("Analysing…", true);
             let m = message("analyze");
             let _ = Reflect::set(&m, &"spec".into(), &json.into());
+            let figures = serde_json::to_string(&figures).unwrap_or_default();
+            let _ = Reflect::set(&m, &"figures".into(), &figures.into());
             post(&m);
         }
         Err(e) => status_error(&e.to_string()),
@@ -354,6 +419,7 @@ fn on_worker_message(event: MessageEvent) {
     match get_str(&data, "type").as_str() {
         "inspected" => on_inspected(&get_str(&data, "json")),
         "report" => on_report(&get_str(&data, "json")),
+        "docx" => on_docx(&data),
         _ => {
             let fatal = Reflect::get(&data, &"fatal".into())
                 .ok()
@@ -415,30 +481,18 @@ fn render_setup(inspection: &Inspection, spec: &Spec) {
 }
 
 fn on_report(json: &str) {
-    let report: Report = match serde_json::from_str(json) {
+    let report: Rendered = match serde_json::from_str(json) {
         Ok(r) => r,
         Err(e) => return status_error(&e.to_string()),
     };
+    let summary = report.summary.clone();
     with_app(|app| app.report = Some(report));
     render_results();
-    let summary = with_app(|app| {
-        app.report.as_ref().map(|r| {
-            format!(
-                "Analysed {} rows: {} groups, {} Table 1 rows, {} endpoint(s). Nothing left this computer.",
-                r.n_rows,
-                r.groups.len(),
-                r.categorical.len() + r.continuous.len(),
-                r.survival.len()
-            )
-        })
-    })
-    .flatten()
-    .unwrap_or_default();
     status(&summary, false);
 }
 
 fn render_results() {
-    let html = with_app(|app| app.report.as_ref().map(|r| views::results(r, &app.svg))).flatten();
+    let html = with_app(|app| app.report.as_ref().map(|r| r.results_html.clone())).flatten();
     if let Some(html) = html {
         set_html("results", &html);
         show("results", true);
@@ -497,26 +551,20 @@ fn on_click(event: Event) {
                 spec.endpoints.remove(index);
             }
         }),
-        "export-table1-csv" => export_text(|r| render::csv(&r.table1), "table1.csv", "text/csv"),
-        "export-table1-md" => export_text(
-            |r| render::markdown(&r.table1),
-            "table1.md",
-            "text/markdown",
-        ),
-        "export-table1-html" => export_text(render::html_page, "table1.html", "text/html"),
-        "export-json" => export_text(render::json, "report.json", "application/json"),
+        "export-table1-csv" => export_text(|r| r.table1_csv.clone(), "table1.csv", "text/csv"),
+        "export-table1-md" => {
+            export_text(|r| r.table1_markdown.clone(), "table1.md", "text/markdown")
+        }
+        "export-table1-html" => export_text(|r| r.html_page.clone(), "table1.html", "text/html"),
+        "export-json" => export_text(|r| r.report_json.clone(), "report.json", "application/json"),
+        "export-table1-docx" => request_docx(),
         "export-spec" => export_spec(),
         "copy-word" => copy_for_word(),
-        "export-svg" => {
-            let svg = with_app(|app| app.svg);
-            if let Some(svg) = svg {
-                export_text(
-                    move |r| render::km_svg(r, index, &svg),
-                    &format!("km-{}.svg", endpoint_stem(index)),
-                    "image/svg+xml",
-                )
-            }
-        }
+        "export-svg" => export_text(
+            |r| r.figures.get(index).cloned().unwrap_or_default(),
+            &format!("km-{}.svg", endpoint_stem(index)),
+            "image/svg+xml",
+        ),
         "export-png" => export_png(index),
         _ => {}
     }
@@ -526,8 +574,7 @@ fn endpoint_stem(index: usize) -> String {
     with_app(|app| {
         app.report
             .as_ref()
-            .and_then(|r| r.survival.get(index))
-            .map(|s| render::file_stem(&s.endpoint, index))
+            .and_then(|r| r.endpoint_stems.get(index).cloned())
     })
     .flatten()
     .unwrap_or_else(|| format!("endpoint{}", index + 1))
@@ -542,13 +589,37 @@ fn stem() -> String {
     .unwrap_or_else(|| "insitu".to_string())
 }
 
-fn export_text(make: impl FnOnce(&Report) -> String, suffix: &str, mime: &str) {
+fn export_text(make: impl FnOnce(&Rendered) -> String, suffix: &str, mime: &str) {
     let text = with_app(|app| app.report.as_ref().map(make)).flatten();
     let Some(text) = text else { return };
     let name = format!("{}.{suffix}", stem());
     let result = dom::text_blob(&text, &format!("{mime};charset=utf-8"))
         .and_then(|b| dom::download(&b, &name));
     match result {
+        Ok(()) => status(&format!("Saved {name} (made in this browser)."), false),
+        Err(e) => status_error(&format!("could not save {name}: {e:?}")),
+    }
+}
+
+/// Asks the worker for Table 1 as .docx (made by the office module, which
+/// it loads on first use).
+fn request_docx() {
+    if with_app(|app| app.report.is_none()).unwrap_or(true) {
+        return;
+    }
+    status("Making the Word document…", true);
+    post(&message("docx"));
+}
+
+fn on_docx(data: &JsValue) {
+    let bytes = Reflect::get(data, &"bytes".into())
+        .ok()
+        .and_then(|b| b.dyn_into::<Uint8Array>().ok())
+        .map(|b| b.to_vec())
+        .unwrap_or_default();
+    let name = format!("{}.table1.docx", stem());
+    let mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    match dom::bytes_blob(&bytes, mime).and_then(|b| dom::download(&b, &name)) {
         Ok(()) => status(&format!("Saved {name} (made in this browser)."), false),
         Err(e) => status_error(&format!("could not save {name}: {e:?}")),
     }
@@ -583,7 +654,7 @@ fn copy_for_word() {
     let content = with_app(|app| {
         app.report
             .as_ref()
-            .map(|r| (render::word_html(&r.table1), render::csv(&r.table1)))
+            .map(|r| (r.word_html.clone(), r.table1_csv.clone()))
     })
     .flatten();
     let Some(content) = content else { return };
@@ -621,7 +692,7 @@ fn export_png(index: usize) {
     let made = with_app(|app| {
         app.report
             .as_ref()
-            .map(|r| render::km_svg(r, index, &app.svg))
+            .and_then(|r| r.figures.get(index).cloned())
     })
     .flatten();
     let Some(svg) = made else { return };
@@ -744,7 +815,7 @@ fn on_change(event: Event) {
     let column = data_attr(&target, "data-column");
     let index: usize = data_attr(&target, "data-index").parse().unwrap_or(0);
     match field.as_str() {
-        "delimiter" | "decimal_mark" | "missing_codes" | "encoding" => {
+        "delimiter" | "decimal_mark" | "missing_codes" | "encoding" | "sheet" => {
             with_app(|app| {
                 if let Some(spec) = app.spec.as_mut() {
                     match field.as_str() {
@@ -757,6 +828,7 @@ fn on_change(event: Event) {
                         }
                         "decimal_mark" => spec.options.decimal_mark = parse_enum(&value),
                         "encoding" => spec.options.encoding = parse_enum(&value),
+                        "sheet" => spec.options.sheet = parse_sheet(&value),
                         _ => spec.options.missing_codes = split_codes(&value),
                     }
                 }
@@ -765,12 +837,20 @@ fn on_change(event: Event) {
         }
         "toggle-ci" | "toggle-censor" | "toggle-risk" => {
             let on = checked(&target);
-            with_app(|app| match field.as_str() {
-                "toggle-ci" => app.svg.ci_bands = on,
-                "toggle-censor" => app.svg.censor_marks = on,
-                _ => app.svg.risk_table = on,
+            let figures = with_app(|app| {
+                match field.as_str() {
+                    "toggle-ci" => app.figures.ci_bands = on,
+                    "toggle-censor" => app.figures.censor_marks = on,
+                    _ => app.figures.risk_table = on,
+                }
+                app.figures
             });
-            render_results();
+            if let Some(figures) = figures {
+                let m = message("render");
+                let json = serde_json::to_string(&figures).unwrap_or_default();
+                let _ = Reflect::set(&m, &"figures".into(), &json.into());
+                post(&m);
+            }
         }
         "group" => edit_spec(|spec| {
             spec.group.column = value;

@@ -9,6 +9,7 @@
 
 mod app;
 mod dom;
+mod rendered;
 mod views;
 mod worker;
 

@@ -2,12 +2,15 @@
 //! `escape`; the numbers and tables come from `insitu_core::render`, so the
 //! app's Table 1 is the CLI's, byte for byte.
 
+use insitu_core::ingest::SheetName;
 use insitu_core::inspect::Inspection;
 use insitu_core::options::Preset;
-use insitu_core::render::{self, escape, SvgOptions};
+use insitu_core::render::{self, escape};
 use insitu_core::spec::{Spec, VariableKind};
 use insitu_core::table1::number;
 use insitu_core::Report;
+
+use crate::rendered::Figures;
 
 fn option(value: &str, label: &str, selected: bool) -> String {
     format!(
@@ -69,6 +72,21 @@ pub fn preview(inspection: &Inspection, spec: &Spec) -> String {
             ""
         )
     ));
+    let lower = inspection.file_name.to_ascii_lowercase();
+    if [".xlsx", ".xlsm", ".xls", ".ods"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        let sheet = match &spec.options.sheet {
+            Some(SheetName::Index(k)) => (k + 1).to_string(),
+            Some(SheetName::Name(n)) => n.clone(),
+            None => String::new(),
+        };
+        h.push_str(&format!(
+            "<label>Sheet (name, or number from 1) <input id=\"opt-sheet\" data-field=\"sheet\" type=\"text\" size=\"10\" placeholder=\"first\" value=\"{}\"></label>",
+            escape(&sheet)
+        ));
+    }
     h.push_str(&format!(
         "<label>Delimiter (detected: <b id=\"detected-delimiter\">{}</b>) {}</label>",
         escape(&inspection.delimiter),
@@ -358,7 +376,7 @@ pub fn settings(spec: &Spec) -> String {
 }
 
 /// Table 1, the survival summary, the figures and the exports.
-pub fn results(report: &Report, svg: &SvgOptions) -> String {
+pub fn results(report: &Report, svgs: &[String], figures: Figures) -> String {
     let mut h = String::from(
         "<h2>Results</h2>\n<div class=\"toolbar\" id=\"exports\"><span>Table 1:</span>",
     );
@@ -366,6 +384,7 @@ pub fn results(report: &Report, svg: &SvgOptions) -> String {
         ("export-table1-csv", "CSV"),
         ("export-table1-md", "Markdown"),
         ("export-table1-html", "HTML"),
+        ("export-table1-docx", "Word (.docx)"),
         ("copy-word", "Copy for Word"),
     ] {
         h.push_str(&format!(
@@ -386,9 +405,9 @@ pub fn results(report: &Report, svg: &SvgOptions) -> String {
         h.push_str(&render::survival_summary_html(report));
         h.push_str("</div>\n<div class=\"toolbar\" id=\"figure-options\"><span>Figures:</span>");
         for (field, label, on) in [
-            ("toggle-ci", "95% CI bands", svg.ci_bands),
-            ("toggle-censor", "censor marks", svg.censor_marks),
-            ("toggle-risk", "number at risk", svg.risk_table),
+            ("toggle-ci", "95% CI bands", figures.ci_bands),
+            ("toggle-censor", "censor marks", figures.censor_marks),
+            ("toggle-risk", "number at risk", figures.risk_table),
         ] {
             h.push_str(&format!(
                 "<label><input type=\"checkbox\" id=\"{field}\" data-field=\"{field}\"{}> {label}</label>",
@@ -400,7 +419,7 @@ pub fn results(report: &Report, svg: &SvgOptions) -> String {
             h.push_str(&format!(
                 "<figure class=\"km\" data-index=\"{k}\"><div class=\"toolbar\"><span>{}:</span><button type=\"button\" data-action=\"export-svg\" data-index=\"{k}\">SVG</button><button type=\"button\" data-action=\"export-png\" data-index=\"{k}\">PNG 300 dpi</button></div>{}</figure>\n",
                 escape(&s.endpoint),
-                render::km_svg(report, k, svg)
+                svgs.get(k).map_or("", String::as_str)
             ));
         }
         h.push_str("</div>\n");

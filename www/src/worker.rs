@@ -1,14 +1,23 @@
 //! The worker side: parse once, analyse on request.
+//!
+//! The same code is built twice: the light module (CSV) that the page and
+//! the worker load at once, and, with the `office` feature, the office
+//! module (spreadsheets in, Word out) that the worker imports only when a
+//! spreadsheet is opened or a .docx is asked for — calamine and docx-rs
+//! would more than double the module every visitor downloads.
 
 use std::cell::RefCell;
 
-use insitu_core::ingest::{read_table, ReadOptions, Table};
+use insitu_core::ingest::{read_any, ReadOptions, Table};
 use insitu_core::inspect::inspect_table;
-use insitu_core::{analyze_table, demo, Spec};
+use insitu_core::{analyze_table, demo, Report, Spec};
 use wasm_bindgen::prelude::*;
+
+use crate::rendered::{self, Figures};
 
 thread_local! {
     static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
+    static REPORT: RefCell<Option<Report>> = const { RefCell::new(None) };
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -34,7 +43,9 @@ fn error(e: impl std::fmt::Display) -> JsError {
 }
 
 fn load(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<String, JsError> {
-    let table = read_table(bytes, name, options).map_err(error)?;
+    // a spreadsheet reaches this only in the office build (the worker
+    // routes it there); the light build answers that it reads CSV only
+    let table = read_any(bytes, name, options).map_err(error)?;
     let inspection = inspect_table(&table);
     TABLE.with(|t| *t.borrow_mut() = Some(table));
     serde_json::to_string(&inspection).map_err(error)
@@ -63,16 +74,69 @@ pub fn worker_load_demo() -> Result<String, JsError> {
     )
 }
 
-/// Analyses the loaded file with a spec (JSON); the report as JSON.
+fn figures(json: &str) -> Result<Figures, JsError> {
+    if json.trim().is_empty() {
+        Ok(Figures::default())
+    } else {
+        serde_json::from_str(json).map_err(error)
+    }
+}
+
+fn rendered(figures: Figures) -> Result<String, JsError> {
+    REPORT.with(|r| {
+        let report = r.borrow();
+        let report = report
+            .as_ref()
+            .ok_or_else(|| JsError::new("nothing has been analysed yet"))?;
+        serde_json::to_string(&rendered::render(report, figures)).map_err(error)
+    })
+}
+
+/// Analyses the loaded file with a spec (JSON) and keeps the report; the
+/// page's pieces (`Rendered`, JSON) with the figure options (`Figures`,
+/// JSON; empty = the defaults).
 #[wasm_bindgen]
-pub fn worker_analyze(spec: &str) -> Result<String, JsError> {
+pub fn worker_analyze(spec: &str, figure_options: &str) -> Result<String, JsError> {
     let spec = Spec::from_json(spec, "analysis spec").map_err(error)?;
-    TABLE.with(|t| {
+    let figure_options = figures(figure_options)?;
+    let report = TABLE.with(|t| {
         let table = t.borrow();
         let table = table
             .as_ref()
             .ok_or_else(|| JsError::new("no file is loaded"))?;
-        let report = analyze_table(table, &spec).map_err(error)?;
-        Ok(insitu_core::render::json(&report))
+        analyze_table(table, &spec).map_err(error)
+    })?;
+    REPORT.with(|r| *r.borrow_mut() = Some(report));
+    rendered(figure_options)
+}
+
+/// The last report's pieces again, with other figure options.
+#[wasm_bindgen]
+pub fn worker_render(figure_options: &str) -> Result<String, JsError> {
+    rendered(figures(figure_options)?)
+}
+
+/// The last report as JSON (for the office module's Word export).
+#[wasm_bindgen]
+pub fn worker_report_json() -> Result<String, JsError> {
+    REPORT.with(|r| {
+        r.borrow()
+            .as_ref()
+            .map(insitu_core::render::json)
+            .ok_or_else(|| JsError::new("nothing has been analysed yet"))
     })
+}
+
+/// Table 1 of a report (JSON, from `worker_report_json` of whichever
+/// module analysed) as a Word document.
+#[cfg(feature = "office")]
+#[wasm_bindgen]
+pub fn worker_table1_docx(report: &str) -> Result<Vec<u8>, JsError> {
+    /// Only Table 1 is read back.
+    #[derive(serde::Deserialize)]
+    struct Table1Only {
+        table1: insitu_core::table1::Table1,
+    }
+    let report: Table1Only = serde_json::from_str(report).map_err(error)?;
+    insitu_core::render::table1_docx(&report.table1).map_err(|e| JsError::new(&e))
 }
