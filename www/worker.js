@@ -6,30 +6,51 @@
 //   {id, type: 'analyze', spec, figures} -> {id, type: 'report', json}
 //   {id, type: 'render', figures}      -> {id, type: 'report', json}
 //   {id, type: 'docx'}                 -> {id, type: 'docx', bytes}
+//   {id, type: 'aggregate', spec, choices} -> {id, type: 'summary', json}
+//   {id, type: 'merge', files, byCentre, figures} -> {id, type: 'report', json}
 // (json of 'report': the rendered pieces, www/src/rendered.rs; the report
 // itself stays here.)
 //   any failure                        -> {id, type: 'error', message}
 //
-// Spreadsheets (.xlsx/.xls/.ods) and Word output need calamine and docx-rs:
-// they live in a second build of the same Rust code, the office module
-// (office/insitu-office.js), imported only when first needed — from this
+// Spreadsheets (.xlsx/.xls/.ods), Word output and the multicentre summaries
+// live in a second build of the same Rust code, the extras module
+// (extras/insitu-extras.js), imported only when first needed — from this
 // site, like everything else (the Content-Security-Policy allows nothing
 // else).
 import init, * as light from './insitu-www.js';
 
 const ready = init({ module_or_path: './insitu-www_bg.wasm' });
-let office = null; // the office module's promise, once asked for
+let extras = null; // the extras module's promise, once asked for
 // the module holding the loaded table (analyses go to it)
 let active = light;
+// the module holding the report on show (an analysis, or a merge)
+let shown = light;
+// what was loaded last, to load it into the extras module when needed
+let lastLoad = { type: 'demo' };
 
-function officeModule() {
-  if (!office) {
-    office = import('./office/insitu-office.js').then(async (module) => {
-      await module.default({ module_or_path: './office/insitu-office_bg.wasm' });
+function extrasModule() {
+  if (!extras) {
+    extras = import('./extras/insitu-extras.js').then(async (module) => {
+      await module.default({ module_or_path: './extras/insitu-extras_bg.wasm' });
       return module;
     });
   }
-  return office;
+  return extras;
+}
+
+// The extras module, holding the loaded table.
+async function extrasWithTable() {
+  const module = await extrasModule();
+  if (active !== module) {
+    if (lastLoad.type === 'load') {
+      const bytes = new Uint8Array(await lastLoad.file.arrayBuffer());
+      module.worker_load(lastLoad.file.name, bytes, lastLoad.options);
+    } else {
+      module.worker_load_demo();
+    }
+    active = module;
+  }
+  return module;
 }
 
 // ZIP (.xlsx, .ods) or OLE (.xls) signature
@@ -46,20 +67,31 @@ self.onmessage = async (event) => {
     let reply;
     if (message.type === 'load') {
       const bytes = new Uint8Array(await message.file.arrayBuffer());
-      active = isSpreadsheet(bytes) ? await officeModule() : light;
+      active = isSpreadsheet(bytes) ? await extrasModule() : light;
       reply = { type: 'inspected', json: active.worker_load(message.file.name, bytes, message.options) };
+      lastLoad = message;
     } else if (message.type === 'demo') {
       active = light;
       reply = { type: 'inspected', json: light.worker_load_demo() };
+      lastLoad = message;
     } else if (message.type === 'analyze') {
+      shown = active;
       reply = { type: 'report', json: active.worker_analyze(message.spec, message.figures || '') };
     } else if (message.type === 'render') {
-      reply = { type: 'report', json: active.worker_render(message.figures || '') };
+      reply = { type: 'report', json: shown.worker_render(message.figures || '') };
     } else if (message.type === 'docx') {
-      const module = await officeModule();
-      const bytes = module.worker_table1_docx(active.worker_report_json());
+      const module = await extrasModule();
+      const bytes = module.worker_table1_docx(shown.worker_report_json());
       self.postMessage({ id: message.id, type: 'docx', bytes }, [bytes.buffer]);
       return;
+    } else if (message.type === 'aggregate') {
+      const module = await extrasWithTable();
+      reply = { type: 'summary', json: module.worker_aggregate(message.spec, message.choices) };
+    } else if (message.type === 'merge') {
+      const module = await extrasModule();
+      const json = module.worker_merge(message.files, message.byCentre, message.figures || '');
+      shown = module;
+      reply = { type: 'report', json };
     } else {
       reply = { type: 'error', message: 'unknown request ' + message.type };
     }

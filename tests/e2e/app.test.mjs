@@ -43,7 +43,7 @@ async function step(name, fn) {
 
 /** The CLI's output for a spec in the reference datasets folder. */
 function cli(args, cwd = datasets) {
-  return execFileSync(insitu, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return execFileSync(insitu, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 // --- a static server for dist/ on 127.0.0.1 only, under a sub-folder -------
@@ -115,14 +115,23 @@ const cellsOfHtml = (page_) => page.evaluate((html) => {
 // and pow; full-precision numbers are therefore compared to this relative
 // tolerance, everything shown (Table 1, exports as text) exactly.
 const PLATFORM_REL = 1e-12;
+// Cox models are iterated until R's stopping rule (relative change of the
+// log-likelihood ≤ 1e-9, no step-halving) holds; a last-bit difference can
+// end the iteration a few steps earlier or later, so page and CLI agree to
+// the solution's precision, not to the last bit: the project's Cox
+// tolerance (REL_COX, also used against R), and the iteration count is
+// not compared.
+const COX_REL = 1e-6;
 let maxRelativeDifference = 0;
 
-/** Deep equality with numbers within PLATFORM_REL; returns differing paths. */
+/** Deep equality with numbers within PLATFORM_REL (COX_REL under cox); returns differing paths. */
 function sameReport(actual, expected, where = '', out = []) {
+  const cox = where.includes('.cox.');
+  if (cox && where.endsWith('.iterations')) return out;
   if (typeof expected === 'number' && typeof actual === 'number') {
     const rel = expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
-    maxRelativeDifference = Math.max(maxRelativeDifference, rel);
-    if (!(rel <= PLATFORM_REL)) out.push(`${where}: ${actual} vs ${expected}`);
+    if (!cox) maxRelativeDifference = Math.max(maxRelativeDifference, rel);
+    if (!(rel <= (cox ? COX_REL : PLATFORM_REL))) out.push(`${where}: ${actual} vs ${expected}`);
   } else if (Array.isArray(expected) || (expected && typeof expected === 'object')) {
     if (typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {
       out.push(`${where}: shape differs`);
@@ -215,7 +224,7 @@ await step('every export is made in the page and matches the CLI', async () => {
   assert.equal(html.trimEnd(), cli(['analyze', 'lung.spec.json', '--format', 'html']).trimEnd());
   const json = JSON.parse(fs.readFileSync(await download('export-json'), 'utf8'));
   assert.deepEqual(sameReport(json, JSON.parse(cli(['analyze', 'lung.spec.json']))), []);
-  console.log(`     largest relative difference page vs CLI over the full report: ${maxRelativeDifference.toExponential(2)}`);
+  console.log(`     largest relative difference page vs CLI over the full report (Cox aside): ${maxRelativeDifference.toExponential(2)}`);
   // the saved spec runs unchanged in the CLI and gives the same report
   const specFile = await download('export-spec');
   fs.copyFileSync(path.join(datasets, 'lung.csv'), path.join(scratch, 'lung.csv'));
@@ -313,7 +322,7 @@ await step('a malformed file gives a readable message naming line and column', a
   await waitForAnalysis();
 });
 
-await step('an .xlsx with date cells: read by the office module on demand, equal to the CLI', async () => {
+await step('an .xlsx with date cells: read by the extras module on demand, equal to the CLI', async () => {
   // lung with its survival times turned into start and end dates (Excel
   // date cells, shown dd-mm-yyyy), ECOG with empty cells
   const lines = fs.readFileSync(path.join(datasets, 'lung.csv'), 'utf8').trim().split('\n');
@@ -339,13 +348,13 @@ await step('an .xlsx with date cells: read by the office module on demand, equal
     endpoints: [{ name: 'OS', start_date: 'start', end_date: 'end', event: 'os_event', time_unit: 'days', landmark_times: [365] }],
   };
   fs.writeFileSync(path.join(scratch, 'lung-dates.spec.json'), JSON.stringify(spec, null, 2));
-  const officeRequests = () => requests.filter((r) => r.url.includes('/office/')).length;
-  assert.equal(officeRequests(), 0, 'the office module is not loaded before it is needed');
+  const extrasRequests = () => requests.filter((r) => r.url.includes('/extras/')).length;
+  assert.equal(extrasRequests(), 0, 'the extras module is not loaded before it is needed');
   await setFile('#spec-file', path.join(scratch, 'lung-dates.spec.json'));
   await page.waitForFunction(() => document.getElementById('status').textContent.includes('lung-dates.spec.json loaded'));
   await setFile('#data-file', path.join(scratch, 'lung-dates.xlsx'));
   await waitForAnalysis();
-  assert.ok(officeRequests() > 0, 'the office module was loaded for the spreadsheet');
+  assert.ok(extrasRequests() > 0, 'the extras module was loaded for the spreadsheet');
   const cliCells = await cellsOfHtml(cli(['analyze', 'lung-dates.spec.json', '--format', 'html'], scratch));
   assert.deepEqual(await cellsOf('#table1'), cliCells);
   assert.match(await page.textContent('#table1'), /male \(n = 138\)/);
@@ -369,6 +378,53 @@ await step('Table 1 as .docx from the page: a real Word table, equal to the CLI\
   for (const cell of ['male (n = 138)', 'female (n = 90)', 'Age (years)', 'ECOG performance score']) {
     assert.ok(text.includes(cell), `the .docx lacks "${cell}"`);
   }
+});
+
+await step('multicentre: two centres save audited summaries, the merge equals insitu aggregate + merge', async () => {
+  // lung split by institution parity into two "hospitals"
+  const lines = fs.readFileSync(path.join(datasets, 'lung.csv'), 'utf8').trim().split('\n');
+  const inst = lines[0].split(',').indexOf('inst');
+  const spec = JSON.parse(fs.readFileSync(path.join(datasets, 'lung.spec.json'), 'utf8'));
+  delete spec.n_rows;
+  const centres = [['North', (k) => k % 2 === 1], ['South', (k) => k % 2 === 0]];
+  const saved = [];
+  for (const [centre, keep] of centres) {
+    const rows = lines.slice(1).filter((l) => keep(Number(l.split(',')[inst] || 0)));
+    fs.writeFileSync(path.join(scratch, `lung-${centre}.csv`), [lines[0], ...rows].join('\n') + '\n');
+    fs.writeFileSync(path.join(scratch, `lung-${centre}.spec.json`), JSON.stringify({ ...spec, csv: `lung-${centre}.csv` }, null, 2));
+    // (a spec loaded while a data file is open applies to that file: start from the demo)
+    await page.click('button[data-action="demo"]');
+    await waitForAnalysis();
+    await setFile('#spec-file', path.join(scratch, `lung-${centre}.spec.json`));
+    await page.waitForFunction((n) => document.getElementById('status').textContent.includes(`${n} loaded`), `lung-${centre}.spec.json`);
+    await setFile('#data-file', path.join(scratch, `lung-${centre}.csv`));
+    await waitForAnalysis();
+    await page.$eval('#multicentre', (d) => { d.open = true; });
+    await page.fill('#mc-centre', centre);
+    await page.click('button[data-action="mc-prepare"]');
+    await page.waitForSelector('#mc-audit-box:not([hidden])');
+    const audit = await page.textContent('#mc-audit');
+    assert.match(audit, new RegExp(centre));
+    assert.match(audit, /male/);
+    const file = await download('mc-save');
+    assert.equal(path.basename(file), `${centre}.summary.json`);
+    const summary = JSON.parse(fs.readFileSync(file, 'utf8'));
+    // the same file as the CLI writes from the same data
+    const cliFile = path.join(scratch, `cli-${centre}.json`);
+    cli(['aggregate', `lung-${centre}.spec.json`, '--centre', centre, '--out', cliFile], scratch);
+    assert.deepEqual(summary, JSON.parse(fs.readFileSync(cliFile, 'utf8')));
+    // no patient row in it: no column of the data file holds its values
+    assert.ok(!JSON.stringify(summary).includes('"os_days":'));
+    saved.push(path.basename(file));
+  }
+  await setFile('#mc-files', saved.map((f) => path.join(scratch, f)));
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Merged 2 centre summaries'), null, { timeout: 60000 });
+  const cliHtml = cli(['merge', ...saved, '--format', 'html'], scratch);
+  assert.deepEqual(await cellsOf('#table1'), await cellsOfHtml(cliHtml));
+  assert.match(await page.textContent('#results'), /Multicentre summary/);
+  assert.equal(await page.$$eval('svg.km-plot', (s) => s.length), JSON.parse(cli(['merge', ...saved], scratch)).survival.length);
+  const merged = JSON.parse(fs.readFileSync(await download('export-json'), 'utf8'));
+  assert.deepEqual(sameReport(merged, JSON.parse(cli(['merge', ...saved], scratch))), []);
 });
 
 await step('bad-input corpus files show their errors readably (file, line, column, value)', async () => {

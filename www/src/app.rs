@@ -75,6 +75,8 @@ struct App {
     /// The last analysis, rendered by the worker.
     report: Option<Rendered>,
     figures: Figures,
+    /// A centre summary prepared for saving: (file name, JSON).
+    summary: Option<(String, String)>,
 }
 
 thread_local! {
@@ -155,6 +157,7 @@ fn try_start() -> Result<(), JsValue> {
             loaded_spec: None,
             report: None,
             figures: Figures::default(),
+            summary: None,
         })
     });
     let document = dom::document();
@@ -420,6 +423,7 @@ fn on_worker_message(event: MessageEvent) {
         "inspected" => on_inspected(&get_str(&data, "json")),
         "report" => on_report(&get_str(&data, "json")),
         "docx" => on_docx(&data),
+        "summary" => on_summary(&get_str(&data, "json")),
         _ => {
             let fatal = Reflect::get(&data, &"fatal".into())
                 .ok()
@@ -558,6 +562,8 @@ fn on_click(event: Event) {
         "export-table1-html" => export_text(|r| r.html_page.clone(), "table1.html", "text/html"),
         "export-json" => export_text(|r| r.report_json.clone(), "report.json", "application/json"),
         "export-table1-docx" => request_docx(),
+        "mc-prepare" => request_summary(),
+        "mc-save" => save_summary(),
         "export-spec" => export_spec(),
         "copy-word" => copy_for_word(),
         "export-svg" => export_text(
@@ -601,7 +607,7 @@ fn export_text(make: impl FnOnce(&Rendered) -> String, suffix: &str, mime: &str)
     }
 }
 
-/// Asks the worker for Table 1 as .docx (made by the office module, which
+/// Asks the worker for Table 1 as .docx (made by the extras module, which
 /// it loads on first use).
 fn request_docx() {
     if with_app(|app| app.report.is_none()).unwrap_or(true) {
@@ -623,6 +629,125 @@ fn on_docx(data: &JsValue) {
         Ok(()) => status(&format!("Saved {name} (made in this browser)."), false),
         Err(e) => status_error(&format!("could not save {name}: {e:?}")),
     }
+}
+
+fn input_value(id: &str) -> String {
+    by_id(id).map(|e| value_of(&e)).unwrap_or_default()
+}
+
+/// Asks the worker (extras module) for this centre's summary of the data
+/// and spec in use, to show its audit before anything is saved.
+fn request_summary() {
+    let spec = with_app(|app| {
+        app.summary = None;
+        app.spec.clone()
+    })
+    .flatten();
+    show("mc-audit-box", false);
+    let Some(spec) = spec else {
+        return status_error("open a data file and choose the analysis first");
+    };
+    let number = |id: &str, default: f64| {
+        let text = input_value(id).trim().replace(',', ".");
+        if text.is_empty() {
+            default
+        } else {
+            text.parse::<f64>().unwrap_or(f64::NAN)
+        }
+    };
+    let min_cell = number("mc-min-cell", 5.0);
+    if !(min_cell.is_finite() && min_cell >= 0.0) {
+        return status_error("the smallest cell must be a whole number (at least 3)");
+    }
+    let choices = serde_json::json!({
+        "centre": input_value("mc-centre"),
+        "min_cell": min_cell.round() as u64,
+        "small_cells": input_value("mc-small-cells"),
+        "time_step": number("mc-grid", 1.0),
+        "bin_width": number("mc-bin", 1.0),
+    });
+    match serde_json::to_string(&spec) {
+        Ok(json) => {
+            status("Preparing the summary…", true);
+            let m = message("aggregate");
+            let _ = Reflect::set(&m, &"spec".into(), &json.into());
+            let _ = Reflect::set(&m, &"choices".into(), &choices.to_string().into());
+            post(&m);
+        }
+        Err(e) => status_error(&e.to_string()),
+    }
+}
+
+fn on_summary(json: &str) {
+    let value: serde_json::Value = match serde_json::from_str(json) {
+        Ok(v) => v,
+        Err(e) => return status_error(&e.to_string()),
+    };
+    let text = |key: &str| value[key].as_str().unwrap_or_default().to_string();
+    let (name, file, audit) = (text("file_name"), text("json"), text("audit"));
+    if let Some(pre) = by_id("mc-audit") {
+        pre.set_text_content(Some(&audit));
+    }
+    show("mc-audit-box", true);
+    with_app(|app| app.summary = Some((name.clone(), file)));
+    status(
+        &format!("Summary ready: read what it holds below, then save {name}."),
+        false,
+    );
+}
+
+fn save_summary() {
+    let Some((name, json)) = with_app(|app| app.summary.clone()).flatten() else {
+        return;
+    };
+    match dom::text_blob(&json, "application/json").and_then(|b| dom::download(&b, &name)) {
+        Ok(()) => status(
+            &format!("Saved {name}: send this file (not the data) to the coordinating centre."),
+            false,
+        ),
+        Err(e) => status_error(&format!("could not save {name}: {e:?}")),
+    }
+}
+
+/// Reads the chosen summary files and asks the worker to merge them.
+fn merge_files(files: web_sys::FileList) {
+    let files: Vec<File> = (0..files.length()).filter_map(|k| files.get(k)).collect();
+    if files.is_empty() {
+        return;
+    }
+    status(&format!("Merging {} summaries…", files.len()), true);
+    let texts = js_sys::Array::new();
+    for file in &files {
+        texts.push(&file.text());
+    }
+    let names: Vec<String> = files.iter().map(File::name).collect();
+    then_once(
+        js_sys::Promise::all(&texts).into(),
+        move |texts: JsValue| {
+            let texts = js_sys::Array::from(&texts);
+            let pairs: Vec<(String, String)> = names
+                .into_iter()
+                .zip(texts.iter().map(|t| t.as_string().unwrap_or_default()))
+                .collect();
+            let by_centre = by_id("mc-by-centre").is_some_and(|e| checked(&e));
+            let figures = with_app(|app| app.figures).unwrap_or_default();
+            let m = message("merge");
+            let _ = Reflect::set(
+                &m,
+                &"files".into(),
+                &serde_json::to_string(&pairs).unwrap_or_default().into(),
+            );
+            let _ = Reflect::set(&m, &"byCentre".into(), &by_centre.into());
+            let _ = Reflect::set(
+                &m,
+                &"figures".into(),
+                &serde_json::to_string(&figures).unwrap_or_default().into(),
+            );
+            with_app(|app| app.file_name = "merged".to_string());
+            post(&m);
+        },
+        report_failure("could not read the summary files"),
+    );
 }
 
 fn export_spec() {
@@ -793,6 +918,15 @@ fn on_change(event: Event) {
         return;
     };
     let id = target.id();
+    if id == "mc-files" {
+        if let Some(files) = target.dyn_ref::<HtmlInputElement>().and_then(|i| i.files()) {
+            merge_files(files);
+        }
+        if let Some(i) = target.dyn_ref::<HtmlInputElement>() {
+            i.set_value("");
+        }
+        return;
+    }
     if id == "data-file" || id == "spec-file" {
         let file = target
             .dyn_ref::<HtmlInputElement>()

@@ -9,6 +9,8 @@
 
 mod app;
 mod dom;
+#[cfg(feature = "extras")]
+mod extras;
 mod rendered;
 mod views;
 mod worker;

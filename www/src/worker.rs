@@ -1,10 +1,11 @@
 //! The worker side: parse once, analyse on request.
 //!
 //! The same code is built twice: the light module (CSV) that the page and
-//! the worker load at once, and, with the `office` feature, the office
-//! module (spreadsheets in, Word out) that the worker imports only when a
-//! spreadsheet is opened or a .docx is asked for — calamine and docx-rs
-//! would more than double the module every visitor downloads.
+//! the worker load at once, and, with the `extras` feature, the extras
+//! module (spreadsheets in, Word out, multicentre summaries and merging:
+//! `crate::extras`) that the worker imports only when one of those is
+//! asked for — calamine, docx-rs and the multicentre code would more than
+//! double the module every visitor downloads.
 
 use std::cell::RefCell;
 
@@ -16,8 +17,8 @@ use wasm_bindgen::prelude::*;
 use crate::rendered::{self, Figures};
 
 thread_local! {
-    static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
-    static REPORT: RefCell<Option<Report>> = const { RefCell::new(None) };
+    pub(crate) static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
+    pub(crate) static REPORT: RefCell<Option<Report>> = const { RefCell::new(None) };
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
@@ -38,12 +39,12 @@ pub fn worker_last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
-fn error(e: impl std::fmt::Display) -> JsError {
+pub(crate) fn error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
 fn load(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<String, JsError> {
-    // a spreadsheet reaches this only in the office build (the worker
+    // a spreadsheet reaches this only in the extras build (the worker
     // routes it there); the light build answers that it reads CSV only
     let table = read_any(bytes, name, options).map_err(error)?;
     let inspection = inspect_table(&table);
@@ -74,7 +75,7 @@ pub fn worker_load_demo() -> Result<String, JsError> {
     )
 }
 
-fn figures(json: &str) -> Result<Figures, JsError> {
+pub(crate) fn figures(json: &str) -> Result<Figures, JsError> {
     if json.trim().is_empty() {
         Ok(Figures::default())
     } else {
@@ -82,13 +83,17 @@ fn figures(json: &str) -> Result<Figures, JsError> {
     }
 }
 
-fn rendered(figures: Figures) -> Result<String, JsError> {
+pub(crate) fn rendered(figures: Figures) -> Result<String, JsError> {
     REPORT.with(|r| {
         let report = r.borrow();
         let report = report
             .as_ref()
             .ok_or_else(|| JsError::new("nothing has been analysed yet"))?;
-        serde_json::to_string(&rendered::render(report, figures)).map_err(error)
+        #[allow(unused_mut)]
+        let mut pieces = rendered::render(report, figures);
+        #[cfg(feature = "extras")]
+        crate::extras::add_multicentre(&mut pieces);
+        serde_json::to_string(&pieces).map_err(error)
     })
 }
 
@@ -107,6 +112,8 @@ pub fn worker_analyze(spec: &str, figure_options: &str) -> Result<String, JsErro
         analyze_table(table, &spec).map_err(error)
     })?;
     REPORT.with(|r| *r.borrow_mut() = Some(report));
+    #[cfg(feature = "extras")]
+    crate::extras::forget_merge();
     rendered(figure_options)
 }
 
@@ -116,7 +123,7 @@ pub fn worker_render(figure_options: &str) -> Result<String, JsError> {
     rendered(figures(figure_options)?)
 }
 
-/// The last report as JSON (for the office module's Word export).
+/// The last report as JSON (for the extras module's Word export).
 #[wasm_bindgen]
 pub fn worker_report_json() -> Result<String, JsError> {
     REPORT.with(|r| {
@@ -125,18 +132,4 @@ pub fn worker_report_json() -> Result<String, JsError> {
             .map(insitu_core::render::json)
             .ok_or_else(|| JsError::new("nothing has been analysed yet"))
     })
-}
-
-/// Table 1 of a report (JSON, from `worker_report_json` of whichever
-/// module analysed) as a Word document.
-#[cfg(feature = "office")]
-#[wasm_bindgen]
-pub fn worker_table1_docx(report: &str) -> Result<Vec<u8>, JsError> {
-    /// Only Table 1 is read back.
-    #[derive(serde::Deserialize)]
-    struct Table1Only {
-        table1: insitu_core::table1::Table1,
-    }
-    let report: Table1Only = serde_json::from_str(report).map_err(error)?;
-    insitu_core::render::table1_docx(&report.table1).map_err(|e| JsError::new(&e))
 }
