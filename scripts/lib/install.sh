@@ -52,6 +52,18 @@ ensure_web_tools() {
   export PATH="$TOOLS_DIR/binaryen/node_modules/.bin:$PATH"
 }
 
+# The fuzz smoke run (scripts/fuzz): a nightly toolchain (libFuzzer needs
+# -Z flags) and cargo-fuzz, pinned.
+CARGO_FUZZ_VERSION=0.13.2
+ensure_fuzz_tools() {
+  if ! rustup toolchain list | grep -q '^nightly'; then
+    rustup toolchain install nightly --profile minimal
+  fi
+  if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
+    cargo install -q --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+  fi
+}
+
 # Debian's Chromium and its driver, for the browser tests.
 ensure_browser() {
   ensure_apt chromium chromium-driver

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 mod multicentre;
+mod png;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use insitu_core::options::Preset;
@@ -40,7 +41,7 @@ enum Command {
         /// Preset of conventions (replaces the spec's conventions).
         #[arg(long, value_enum)]
         preset: Option<PresetArg>,
-        /// Write every format into this directory.
+        /// Write every format into this directory (JSON, HTML, CSV, Markdown, Word; figures as SVG and PNG at 300 dpi).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Run the built-in demo (synthetic LFA vs M1 cohort).
@@ -234,16 +235,30 @@ fn analyze(
                 render::markdown(&report.table1),
             ),
         ];
+        let mut binaries: Vec<(String, Vec<u8>)> = vec![(
+            format!("{stem}.table1.docx"),
+            render::table1_docx(&report.table1).map_err(bad_input)?,
+        )];
         for (k, s) in report.survival.iter().enumerate() {
             let name = render::file_stem(&s.endpoint, k);
-            files.push((
-                format!("{stem}.km.{name}.svg"),
-                render::km_svg(&report, k, &render::SvgOptions::default()),
+            let svg = render::km_svg(&report, k, &render::SvgOptions::default());
+            binaries.push((
+                format!("{stem}.km.{name}.png"),
+                png::svg_to_png(&svg, png::DPI).map_err(bad_input)?,
             ));
+            files.push((format!("{stem}.km.{name}.svg"), svg));
         }
-        for (name, text) in &files {
+        let all = files
+            .iter()
+            .map(|(name, text)| (name, text.as_bytes()))
+            .chain(
+                binaries
+                    .iter()
+                    .map(|(name, bytes)| (name, bytes.as_slice())),
+            );
+        for (name, bytes) in all {
             let path = dir.join(name);
-            std::fs::write(&path, text)
+            std::fs::write(&path, bytes)
                 .map_err(|e| bad_input(format!("{}: cannot write: {e}", path.display())))?;
             println!("{}", path.display());
         }

@@ -82,7 +82,28 @@ fn out_writes_every_format() {
         let text = std::fs::read_to_string(dir.join(name)).unwrap();
         assert!(!text.is_empty(), "{name} is empty");
     }
+    // figures as PNG at 300 dpi (pixels = SVG size × 300/96, pHYs after IHDR)
+    let png = std::fs::read(dir.join("paper_lfa_m1.km.OS.png")).unwrap();
+    assert_eq!(&png[..8], &[137, 80, 78, 71, 13, 10, 26, 10]);
+    assert_eq!(&png[37..41], b"pHYs");
+    assert_eq!(
+        u32::from_be_bytes([png[41], png[42], png[43], png[44]]),
+        11811
+    );
+    let width = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
     let svg = std::fs::read_to_string(dir.join("paper_lfa_m1.km.OS.svg")).unwrap();
+    let svg_width: f64 = svg
+        .split("width=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(width, (svg_width * 300.0 / 96.0).ceil() as u32);
+    let docx = std::fs::read(dir.join("paper_lfa_m1.table1.docx")).unwrap();
+    assert_eq!(&docx[..4], b"PK\x03\x04");
     assert!(svg.starts_with("<svg") && svg.contains("class=\"km-plot\""));
     assert!(svg.contains("Number at risk") && svg.contains("Log-rank P = "));
 }
@@ -170,4 +191,39 @@ fn usage_errors_exit_2() {
     assert_eq!(insitu(&["analyze"]).status.code(), Some(2));
     assert_eq!(insitu(&["no-such-command"]).status.code(), Some(2));
     assert_eq!(insitu(&["validate", "/no/such/dir"]).status.code(), Some(2));
+}
+
+#[test]
+fn synth_writes_a_cohort_and_a_spec_that_analyse() {
+    let dir = scratch("synth");
+    let csv = dir.join("cohort.csv");
+    let o = insitu(&[
+        "synth",
+        "--rows",
+        "1500",
+        "--seed",
+        "9",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // the same seed on standard output gives the same bytes
+    let again = insitu(&["synth", "--rows", "1500", "--seed", "9"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(again.stdout, std::fs::read(&csv).unwrap());
+    let spec = dir.join("cohort.spec.json");
+    let o = insitu(&["analyze", spec.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["n_rows"], 1500);
+    assert!(report["data_file"]
+        .as_str()
+        .is_some_and(|f| f.ends_with("cohort.csv")));
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("excluded from PFS"));
+    // an unwritable place is bad input, not a panic
+    let o = insitu(&["synth", "--out", "/nonexistent-dir/c.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot create"), "{}", stderr(&o));
 }

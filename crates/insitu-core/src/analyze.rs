@@ -7,7 +7,7 @@
 use crate::data::{AnalysisData, Categorical, Endpoint, OrderSource, VariableData};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::{dialect::delimiter_name, read_any, Table};
-use crate::options::{CiType, Conventions, Ties};
+use crate::options::{CategoricalTest, CiType, Conventions, Ties};
 use crate::report::*;
 use crate::spec::Spec;
 use crate::stats::{
@@ -22,7 +22,7 @@ use crate::stats::{
 };
 use crate::survival::{
     cox,
-    km::{KaplanMeier, RiskTable},
+    km::{bounded_step, KaplanMeier, RiskTable, MAX_RISK_COLUMNS},
     logrank::{logrank, LogRank},
     quantile::km_quantile,
     EventTable, SurvivalData,
@@ -31,6 +31,13 @@ use crate::table1;
 
 /// R's method name for an exact Fisher test.
 const FISHER_EXACT_METHOD: &str = "Fisher's Exact Test for Count Data";
+
+/// Largest table total for which Fisher's exact test is computed (and
+/// reported) when it is not the chosen categorical test. Beyond it the
+/// exact r × c computation takes seconds per table (and ends in a Monte
+/// Carlo estimate), while Pearson's χ² is then as good; with
+/// `categorical_test: fisher` it is computed at any size.
+pub const FISHER_UNCHOSEN_MAX_TOTAL: u64 = 10_000;
 
 /// Reads `bytes` (the file named `file_name`) and analyses it as `spec`
 /// says.
@@ -102,6 +109,7 @@ pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
                 c,
                 &data,
                 groups,
+                conventions.categorical_test == CategoricalTest::Fisher,
             )),
             VariableData::Continuous(x) => continuous.push(continuous_result(
                 &variable.name,
@@ -123,6 +131,9 @@ pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
                 list_lines(&endpoint.excluded_lines)
             ));
         }
+        let max_time = endpoint.data.time().last().copied().unwrap_or(0.0);
+        let step = risk_step(&endpoint.spec, max_time);
+        warnings.extend(step.warning(&endpoint.spec.name, &endpoint.spec.time_unit, max_time));
         survival.push(survival_result(endpoint, &data.group_levels));
     }
 
@@ -221,6 +232,7 @@ fn categorical_result(
     variable: &Categorical,
     data: &AnalysisData,
     groups: &[Option<u32>],
+    fisher_chosen: bool,
 ) -> CategoricalResult {
     let k = variable.levels.len();
     let rows_of = |g: u32| {
@@ -287,30 +299,34 @@ fn categorical_result(
         if table.rows() == 2 && table.cols() == 2 {
             tests.chisq_yates = Some(chisq(true));
         }
-        let fisher = fisher_test(&table);
-        tests.fisher = Some(match fisher.method {
-            FisherMethod::Exact => FisherResult {
-                p: finite(fisher.p),
-                method: FISHER_EXACT_METHOD.to_string(),
-                replicates: None,
-                seed: None,
-                std_error: None,
-            },
-            FisherMethod::MonteCarlo {
-                replicates,
-                seed,
-                std_error,
-            } => FisherResult {
-                p: finite(fisher.p),
-                method: format!(
-                    "Fisher's Exact Test for Count Data with simulated p-value \
-                     (based on {replicates} replicates, seed {seed}): the table is beyond exact computation"
-                ),
-                replicates: Some(replicates),
-                seed: Some(seed),
-                std_error: finite(std_error),
-            },
-        });
+        // exact r × c tables cost seconds at registry sizes: computed there
+        // only when Fisher is the chosen test
+        if fisher_chosen || table.total() <= FISHER_UNCHOSEN_MAX_TOTAL {
+            let fisher = fisher_test(&table);
+            tests.fisher = Some(match fisher.method {
+                FisherMethod::Exact => FisherResult {
+                    p: finite(fisher.p),
+                    method: FISHER_EXACT_METHOD.to_string(),
+                    replicates: None,
+                    seed: None,
+                    std_error: None,
+                },
+                FisherMethod::MonteCarlo {
+                    replicates,
+                    seed,
+                    std_error,
+                } => FisherResult {
+                    p: finite(fisher.p),
+                    method: format!(
+                        "Fisher's Exact Test for Count Data with simulated p-value \
+                         (based on {replicates} replicates, seed {seed}): the table is beyond exact computation"
+                    ),
+                    replicates: Some(replicates),
+                    seed: Some(seed),
+                    std_error: finite(std_error),
+                },
+            });
+        }
         let expected = table.expected();
         tests.expected_min = finite(expected.iter().copied().fold(f64::INFINITY, f64::min));
         tests.n_cells_expected_lt5 = Some(expected.iter().filter(|&&e| e < 5.0).count());
@@ -532,18 +548,64 @@ pub fn landmarks_of(endpoint: &crate::spec::EndpointSpec) -> Vec<(f64, String)> 
     }
 }
 
-/// The spec's risk-table step, else a round step giving about five columns.
-pub fn risk_step(endpoint: &crate::spec::EndpointSpec, max_time: f64) -> f64 {
-    if let Some(by) = endpoint.risk_table_by {
-        return by;
-    }
-    if endpoint.time_unit.eq_ignore_ascii_case("months") && max_time > 24.0 {
-        return 12.0;
-    }
-    nice_step(max_time / 5.0)
+/// The step of an endpoint's number-at-risk table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RiskStep {
+    /// The step used.
+    pub by: f64,
+    /// The spec's `risk_table_by` when it was widened because it gave more
+    /// than [`MAX_RISK_COLUMNS`] columns.
+    pub widened_from: Option<f64>,
 }
 
-/// 1, 2 or 5 times a power of ten, at least `raw`.
+impl RiskStep {
+    /// The note for the report when the spec's step was widened.
+    pub fn warning(&self, endpoint: &str, unit: &str, max_time: f64) -> Option<String> {
+        let asked = self.widened_from?;
+        Some(format!(
+            "{endpoint}: risk_table_by {} {unit} would give {} number-at-risk columns up to \
+             the largest time ({} {unit}); the table uses a step of {} {unit} instead (at most \
+             {MAX_RISK_COLUMNS} columns)",
+            table1::number(asked),
+            // as RiskTable::new counts, with its rounding tolerance
+            approximate_count((max_time / asked * (1.0 + 1e-10)).floor() + 1.0),
+            table1::number(max_time),
+            table1::number(self.by),
+        ))
+    }
+}
+
+/// A count of columns as text, in words beyond what a table can show.
+fn approximate_count(n: f64) -> String {
+    if n < 1e9 {
+        format!("{}", n as u64)
+    } else {
+        format!("about {n:.0e}")
+    }
+}
+
+/// The spec's risk-table step, else a round step giving about five columns
+/// (12 for months beyond two years); either widened to a multiple (2, 5,
+/// 10, 20, … times) when it gives more than [`MAX_RISK_COLUMNS`] columns up
+/// to `max_time` — a mistyped time of 1e7 months or a `risk_table_by` of
+/// 1e-5 would otherwise ask for millions.
+pub fn risk_step(endpoint: &crate::spec::EndpointSpec, max_time: f64) -> RiskStep {
+    let wanted = if let Some(by) = endpoint.risk_table_by {
+        by
+    } else if endpoint.time_unit.eq_ignore_ascii_case("months") && max_time > 24.0 {
+        12.0
+    } else {
+        nice_step(max_time / 5.0)
+    };
+    let by = bounded_step(wanted, max_time);
+    RiskStep {
+        by,
+        widened_from: endpoint.risk_table_by.filter(|&asked| asked != by),
+    }
+}
+
+/// 1, 2 or 5 times a power of ten, at least `raw`; `raw` itself where the
+/// power of ten underflows (a largest time below about 1e-307).
 pub fn nice_step(raw: f64) -> f64 {
     if !(raw.is_finite() && raw > 0.0) {
         return 1.0;
@@ -552,8 +614,8 @@ pub fn nice_step(raw: f64) -> f64 {
     [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * power)
-        .find(|&s| s >= raw)
-        .unwrap_or(10.0 * power)
+        .find(|&s| s >= raw && s.is_normal())
+        .unwrap_or(raw)
 }
 
 fn followup_group(label: &str, table: &EventTable) -> FollowupGroup {
@@ -722,7 +784,7 @@ fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
     };
 
     let max_time = data.time().last().copied().unwrap_or(0.0);
-    let steps = RiskTable::new(risk_step(&endpoint.spec, max_time), max_time);
+    let steps = RiskTable::new(risk_step(&endpoint.spec, max_time).by, max_time);
     let risk_table = RiskTableResult {
         by: steps.by,
         times: steps.times.clone(),
@@ -769,7 +831,16 @@ fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
             .strata
             .iter()
             .map(|strata| {
-                let parts = split_strata(&strata.data, &strata.stratum, strata.levels.len());
+                let mut parts = split_strata(&strata.data, &strata.stratum, strata.levels.len());
+                if parts.is_empty() {
+                    // no patient has a stratum (every value missing): a test of
+                    // nothing, with every group present, instead of a test
+                    // without groups
+                    let n_groups = strata.data.n_groups();
+                    parts.extend(
+                        SurvivalData::new(Vec::new(), Vec::new(), Vec::new(), n_groups).ok(),
+                    );
+                }
                 let sets: Vec<_> = parts.iter().map(SurvivalData::risk_sets).collect();
                 let sizes = strata.data.group_sizes();
                 let mut result = logrank_result(&logrank(&sets, 0.0), levels, &sizes);

@@ -308,25 +308,29 @@ fn categorical(
 ) -> Result<Categorical> {
     let column = table.column(name)?;
     let missing = &table.dialect.missing_codes;
-    let map = |field: &'_ str| -> String {
+    // the merged level, else the field itself (borrowed: no String per cell)
+    fn map_level<'f>(
+        field: &'f str,
+        merge: Option<&std::collections::BTreeMap<String, Vec<String>>>,
+    ) -> std::borrow::Cow<'f, str> {
         merge
             .and_then(|m| {
                 m.iter()
                     .find(|(_, olds)| olds.iter().any(|o| o == field))
-                    .map(|(new, _)| new.clone())
+                    .map(|(new, _)| std::borrow::Cow::Owned(new.clone()))
             })
-            .unwrap_or_else(|| field.to_string())
-    };
+            .unwrap_or(std::borrow::Cow::Borrowed(field))
+    }
     let (levels, order_source) = match levels {
         Some(levels) => (levels.to_vec(), OrderSource::Spec),
         None => {
-            let mut seen: Vec<String> = column
+            // distinct values in byte order (a set, not a String per cell)
+            let seen: std::collections::BTreeSet<std::borrow::Cow<'_, str>> = column
                 .iter()
                 .filter(|f| !missing.is_missing(f))
-                .map(map)
+                .map(|f| map_level(f, merge))
                 .collect();
-            seen.sort_unstable();
-            seen.dedup();
+            let seen: Vec<String> = seen.into_iter().map(|l| l.into_owned()).collect();
             (seen, OrderSource::Sorted)
         }
     };
@@ -336,8 +340,8 @@ fn categorical(
             codes.push(None);
             continue;
         }
-        let field = map(field);
-        match levels.iter().position(|l| *l == field) {
+        let field = map_level(field, merge);
+        match levels.iter().position(|l| **l == *field) {
             Some(k) => codes.push(Some(k as u32)),
             None => {
                 return Err(table.cell_error(

@@ -105,12 +105,48 @@ pub struct TextColumn {
     ends: Vec<usize>,
 }
 
-impl TextColumn {
-    fn push(&mut self, field: &str) {
-        self.text.push_str(field);
-        self.ends.push(self.text.len());
+/// Rows read before the columns are sized for the whole file.
+const SIZING_ROWS: usize = 4096;
+/// Room left above the size the first rows predict.
+const SIZING_MARGIN: f64 = 1.05;
+
+/// A [`TextColumn`] being read: the bytes of its fields, one after the
+/// other.
+#[derive(Debug, Clone, Default)]
+struct ColumnBuilder {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl ColumnBuilder {
+    fn push(&mut self, field: &[u8]) {
+        self.bytes.extend_from_slice(field);
+        self.ends.push(self.bytes.len());
     }
 
+    /// The column, its text checked as UTF-8 once (it always is: the fields
+    /// are cut from valid text at ASCII delimiters, quotes and line ends).
+    fn finish(self) -> std::result::Result<TextColumn, std::string::FromUtf8Error> {
+        Ok(TextColumn {
+            text: String::from_utf8(self.bytes)?,
+            ends: self.ends,
+        })
+    }
+}
+
+/// A field without leading and trailing white space, as `str::trim` (the
+/// common field, which starts and ends with a visible ASCII character, is
+/// returned as it is without decoding).
+fn trimmed(field: &[u8]) -> &[u8] {
+    let visible_ascii = |b: &u8| (b'!'..=b'~').contains(b);
+    match (field.first(), field.last()) {
+        (None, _) => field,
+        (Some(a), Some(b)) if visible_ascii(a) && visible_ascii(b) => field,
+        _ => std::str::from_utf8(field).map_or(field, |s| s.trim().as_bytes()),
+    }
+}
+
+impl TextColumn {
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -129,7 +165,12 @@ impl TextColumn {
 
     /// All fields in row order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        (0..self.len()).map(move |i| self.get(i))
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let field = &self.text[start..end];
+            start = end;
+            field
+        })
     }
 }
 
@@ -245,26 +286,38 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
         .delimiter(delimiter as u8)
         .from_reader(text.as_bytes());
 
-    let mut records = reader.records();
-    let header = match records.next() {
-        Some(Ok(record)) => record,
-        Some(Err(e)) => return Err(csv_error(e, file_name)),
-        None => {
+    // One reused byte record (no allocation or UTF-8 check per row); the
+    // fields go straight into each column's byte arena, checked as UTF-8
+    // once per column at the end.
+    let mut record = csv::ByteRecord::new();
+    let header = match reader.read_byte_record(&mut record) {
+        Ok(true) => csv::StringRecord::from_byte_record(record.clone()).map_err(|e| {
+            Error::new(
+                ErrorKind::Malformed,
+                format!("the header is not valid text: {}", e.utf8_error()),
+            )
+            .in_file(file_name)
+            .at_line(1)
+        })?,
+        Ok(false) => {
             return Err(Error::new(ErrorKind::EmptyFile, "the file is empty").in_file(file_name))
         }
+        Err(e) => return Err(csv_error(e, file_name)),
     };
     let headers = clean_headers(&header, file_name)?;
     let n_cols = headers.len();
-    let mut columns = vec![TextColumn::default(); n_cols];
+    let mut builders = vec![ColumnBuilder::default(); n_cols];
     let mut lines = Vec::new();
     let mut skipped_empty_lines = Vec::new();
     let mut lines_seen = LineCounter::new(text.as_bytes());
-    for record in records {
-        let record = record.map_err(|e| csv_error(e, file_name))?;
+    while reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(e, file_name))?
+    {
         let line = record
             .position()
             .map_or(0, |p| lines_seen.line_at(p.byte() as usize));
-        if record.iter().all(|f| f.trim().is_empty()) {
+        if record.iter().all(|f| trimmed(f).is_empty()) {
             skipped_empty_lines.push(line);
             continue;
         }
@@ -280,11 +333,35 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
             .in_file(file_name)
             .at_line(line));
         }
-        for (column, field) in columns.iter_mut().zip(record.iter()) {
-            column.push(field.trim());
+        for (column, field) in builders.iter_mut().zip(record.iter()) {
+            column.push(trimmed(field));
         }
         lines.push(line);
+        if lines.len() == SIZING_ROWS {
+            // reserve what the rest of the file needs, as the first rows
+            // predict it, instead of doubling (a copy of every column, and
+            // up to twice the memory, for a large file)
+            let read = record.position().map_or(0, |p| p.byte() as usize).max(1);
+            let scale = text.len() as f64 / read as f64 * SIZING_MARGIN;
+            let more = |len: usize| (len as f64 * (scale - 1.0)).max(0.0) as usize;
+            lines.reserve(more(lines.len()));
+            for column in &mut builders {
+                column.bytes.reserve(more(column.bytes.len()));
+                column.ends.reserve(more(column.ends.len()));
+            }
+        }
     }
+    let columns = builders
+        .into_iter()
+        .map(ColumnBuilder::finish)
+        .collect::<std::result::Result<Vec<TextColumn>, _>>()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Malformed,
+                format!("a field is not valid text: {}", e.utf8_error()),
+            )
+            .in_file(file_name)
+        })?;
     if lines.is_empty() {
         return Err(Error::new(
             ErrorKind::EmptyFile,

@@ -31,7 +31,7 @@ use super::centre_data::centre_data;
 use super::disclosure::{
     self, is_small, merge_levels, SmallCells, DEFAULT_MIN_CELL, MIN_CELL_FLOOR,
 };
-use super::grid::{coarsen, Bins, Cuts, Grid};
+use super::grid::{self, coarsen, Bins, Cuts, Grid};
 use super::hash::sha256_hex;
 use super::moments::{Compensated, Moments};
 use crate::data::{AnalysisData, OrderSource, VariableData};
@@ -706,6 +706,9 @@ fn continuous_aggregate(
     }
 
     let grid = Grid::new(*options.bin_widths.get(name).unwrap_or(&options.bin_width))?;
+    for &v in per_group.iter().flatten() {
+        grid.checked_index(v, &format!("the value {} of {name}", grid::short(v)))?;
+    }
     let mut bins: BTreeMap<i64, Vec<u64>> = BTreeMap::new();
     for (j, x) in per_group.iter().enumerate() {
         for &v in x {
@@ -789,6 +792,13 @@ fn survival_aggregate(
     for (_, _, _, levels) in &strata_obs {
         offsets.push(width);
         width += 2 * present.len() * levels.len();
+    }
+    // times are sorted: the last is the furthest from 0
+    if let Some(&t) = obs.time().last() {
+        grid.checked_index(
+            t,
+            &format!("the time {} of endpoint {name}", grid::short(t)),
+        )?;
     }
     let mut bins: BTreeMap<i64, Vec<u64>> = BTreeMap::new();
     let add = |bins: &mut BTreeMap<i64, Vec<u64>>, t: f64, event: bool, cell: usize| {

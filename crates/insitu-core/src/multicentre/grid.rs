@@ -23,6 +23,12 @@ use crate::error::{Error, ErrorKind, Result};
 /// Values within this fraction of a step below a grid point belong to it.
 pub const TOLERANCE: f64 = 1e-9;
 
+/// The largest bin index, 2^53 in either direction: beyond it `x/step` no
+/// longer tells neighbouring bins apart (and `as i64` would saturate, so
+/// that different values shared a bin silently). A value further from 0,
+/// in steps, is refused by [`Grid::checked_index`].
+pub const MAX_INDEX: i64 = 1 << 53;
+
 /// A regular grid with bins `((k − 1)·step, k·step]`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Grid {
@@ -43,12 +49,30 @@ impl Grid {
         }
     }
 
-    /// The bin index of `x`: ⌈x/step⌉, with the decimal tolerance.
+    /// The bin index of `x`: ⌈x/step⌉, with the decimal tolerance, within
+    /// ±[`MAX_INDEX`] (use [`Grid::checked_index`] for values from a file).
     pub fn index(&self, x: f64) -> i64 {
         let q = x / self.step;
         let k = q.ceil();
         let k = if k - q > 1.0 - TOLERANCE { k - 1.0 } else { k };
-        k as i64
+        (k as i64).clamp(-MAX_INDEX, MAX_INDEX)
+    }
+
+    /// The bin index of `x`, or an error naming `what` (e.g. "time 1e300
+    /// of endpoint OS") when `x` is more than [`MAX_INDEX`] steps from 0.
+    pub fn checked_index(&self, x: f64, what: &str) -> Result<i64> {
+        if (x / self.step).abs() <= MAX_INDEX as f64 {
+            Ok(self.index(x))
+        } else {
+            Err(Error::new(
+                ErrorKind::Spec,
+                format!(
+                    "{what} is more than 2^53 grid steps of {} from 0, too far for the grid \
+                     to count exactly; choose a larger step (or correct the value)",
+                    short(self.step)
+                ),
+            ))
+        }
     }
 
     /// The upper edge of bin `k`, `k·step`, exact for a decimal step.
@@ -70,7 +94,17 @@ impl Grid {
 
     /// The bin index of an edge read back from a file.
     pub fn index_of_edge(&self, edge: f64) -> i64 {
-        (edge / self.step).round() as i64
+        ((edge / self.step).round() as i64).clamp(-MAX_INDEX, MAX_INDEX)
+    }
+}
+
+/// A number for a message: shortest decimal, or with an exponent when it
+/// is very large or small (1e300, not 301 digits).
+pub fn short(x: f64) -> String {
+    if x == 0.0 || (1e-6..1e15).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -248,6 +282,36 @@ pub fn coarsen(bins: &[(i64, Vec<u64>)], min_cell: u64) -> Option<(Cuts, Bins)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A time of 1e300 on a grid of 1, or 100 on a grid of 1e-300, used to
+    /// saturate `as i64`: every such value fell into bin i64::MAX (edge
+    /// 9.2e18) silently, and i64::MIN − 1 overflowed in `coarsen`.
+    #[test]
+    fn values_beyond_the_grid_are_refused() {
+        let grid = Grid::new(1.0).unwrap();
+        let e = grid
+            .checked_index(1e300, "the time 1e300 of endpoint OS")
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Spec);
+        assert!(
+            e.to_string()
+                .contains("the time 1e300 of endpoint OS is more than 2^53 grid steps of 1"),
+            "{e}"
+        );
+        assert!(grid.checked_index(-1e300, "x").is_err());
+        assert_eq!(
+            grid.checked_index(MAX_INDEX as f64, "x").unwrap(),
+            MAX_INDEX
+        );
+        assert_eq!(grid.checked_index(12.3, "x").unwrap(), 13);
+        let fine = Grid::new(1e-300).unwrap();
+        assert!(fine.checked_index(100.0, "x").is_err());
+        assert_eq!(fine.checked_index(0.0, "x").unwrap(), 0);
+        // unchecked: clamped, never saturated
+        assert_eq!(grid.index(1e300), MAX_INDEX);
+        assert_eq!(grid.index(-1e300), -MAX_INDEX);
+        assert_eq!(grid.index_of_edge(-1e300), -MAX_INDEX);
+    }
 
     #[test]
     fn binning_is_ceiling_with_decimal_tolerance() {

@@ -705,6 +705,24 @@ fn harmonize(
                 }
                 let (histogram, own_bins) = match (&a.histogram, &lay.grid) {
                     (Some(h), Some(grid)) => {
+                        // a bin count beyond the group's values (an edited or
+                        // damaged file) would make the pooled quartiles spread
+                        // that many values, up to running out of memory
+                        for (j, g) in a.by_group.iter().enumerate() {
+                            let in_bins = h.bins.iter().try_fold(0u64, |sum, bin| {
+                                sum.checked_add(bin.counts.get(j).copied().unwrap_or(0))
+                            });
+                            if in_bins.is_none_or(|n| n > g.n) {
+                                return Err(malformed(
+                                    name,
+                                    format!(
+                                        "\"{}\": the histogram of group {} counts more values \
+                                         than the group has ({}); the file was edited or damaged",
+                                        a.variable, g.group, g.n
+                                    ),
+                                ));
+                            }
+                        }
                         let all: Vec<&Cuts> = lay.cuts.iter().collect();
                         let own = super::aggregate::cuts_of(grid, &h.merged_bins);
                         let mut per_group = vec![BTreeMap::new(); k];
@@ -1635,6 +1653,23 @@ pub fn merge(files: &[(String, AggregateFile)], options: &MergeOptions) -> Resul
     );
     warnings.extend(multi.incomplete.iter().map(|s| format!("Incomplete: {s}")));
     warnings.extend(multi.notes.iter().cloned());
+    // a spec's risk_table_by widened to bound the number-at-risk table
+    for s in &report.survival {
+        let Some(endpoint) = spec.endpoints.iter().find(|e| e.name == s.endpoint) else {
+            continue;
+        };
+        let step = crate::analyze::RiskStep {
+            by: s.risk_table.by,
+            widened_from: endpoint
+                .risk_table_by
+                .filter(|&asked| asked != s.risk_table.by),
+        };
+        let max_time =
+            s.km.iter()
+                .filter_map(|k| k.table.time.last().copied())
+                .fold(0.0, f64::max);
+        warnings.extend(step.warning(&endpoint.name, &endpoint.time_unit, max_time));
+    }
     for (c, (_, f)) in files.iter().enumerate() {
         if f.disclosure.small_cells == SmallCells::Keep {
             warnings.push(format!(

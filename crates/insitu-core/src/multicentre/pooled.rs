@@ -577,7 +577,7 @@ pub fn survival_result(
     };
 
     let max_time = all.keys().next_back().map_or(0.0, |&k| grid.edge(k));
-    let steps = RiskTable::new(risk_step(spec, max_time), max_time);
+    let steps = RiskTable::new(risk_step(spec, max_time).by, max_time);
     let risk_table = RiskTableResult {
         by: steps.by,
         times: steps.times.clone(),

@@ -205,10 +205,14 @@ pub fn html_page(report: &Report) -> String {
 /// Neutralises a CSV cell that a spreadsheet would evaluate as a formula;
 /// numbers (`-1.5`) stay numbers.
 pub fn csv_safe(cell: &str) -> String {
-    let starts_formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let is_number = cell.trim().parse::<f64>().is_ok();
+    // after leading spaces (Table 1's level indent): LibreOffice's "trim
+    // spaces" import would otherwise evaluate "  =cmd|…"
+    let text = cell.trim_start_matches(' ');
+    let starts_formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let is_number = cell.trim().parse::<f64>().is_ok_and(f64::is_finite);
     if starts_formula && !is_number {
-        format!("'{cell}")
+        let indent = &cell[..cell.len() - text.len()];
+        format!("{indent}'{text}")
     } else {
         cell.to_string()
     }
@@ -304,6 +308,10 @@ mod tests {
         assert_eq!(csv_safe("-1.5"), "-1.5");
         assert_eq!(csv_safe("+3"), "+3");
         assert_eq!(csv_safe("54 (56)"), "54 (56)");
+        // a level row's indent: the apostrophe goes after it
+        assert_eq!(csv_safe("  =cmd|' /C calc'!A0"), "  '=cmd|' /C calc'!A0");
+        assert_eq!(csv_safe("  -2"), "  -2");
+        assert_eq!(csv_safe("-inf"), "'-inf");
     }
 
     #[test]

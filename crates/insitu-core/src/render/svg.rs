@@ -46,6 +46,26 @@ const RIGHT: f64 = 24.0;
 const TOP: f64 = 44.0;
 const PLOT_HEIGHT: f64 = 300.0;
 const ROW: f64 = 18.0;
+/// The most ticks on the time axis (a 586-pixel axis: 29 pixels a label).
+/// With more risk-table columns, every 2nd, 5th, 10th, … column gets a tick
+/// and shows its numbers at risk.
+const MAX_TICKS: f64 = 20.0;
+
+/// Every how many risk-table columns a tick goes, for `columns` steps of
+/// the axis: 1, 2, 5, 10, 20, … (as a float: a report read from JSON may
+/// hold any step).
+fn tick_every(columns: f64) -> f64 {
+    let mut every = 1.0;
+    while columns / every > MAX_TICKS && every.is_finite() {
+        for m in [2.0, 5.0, 10.0] {
+            if columns / (every * m) <= MAX_TICKS {
+                return every * m;
+            }
+        }
+        every *= 10.0;
+    }
+    every
+}
 
 fn f(x: f64) -> String {
     // two decimals are ample for screen and print coordinates
@@ -121,8 +141,19 @@ fn draw(s: &SurvivalResult, ci: CiType, options: &SvgOptions) -> String {
         s.km.iter()
             .filter_map(|k| k.table.time.last().copied())
             .fold(0.0, f64::max);
-    let n_ticks = (max_time / by).ceil().max(1.0) as usize;
-    let x_max = n_ticks as f64 * by;
+    let every = tick_every(max_time / by);
+    let tick = by * every;
+    let n_ticks = if tick.is_finite() {
+        (max_time / tick).ceil().clamp(1.0, MAX_TICKS + 1.0) as usize
+    } else {
+        1
+    };
+    let tick = if tick.is_finite() {
+        tick
+    } else {
+        max_time.max(1.0)
+    };
+    let x_max = n_ticks as f64 * tick;
     let plot_width = WIDTH - LEFT - RIGHT;
     let x = |t: f64| LEFT + t / x_max * plot_width;
     let y = |v: f64| TOP + (1.0 - v) * PLOT_HEIGHT;
@@ -168,7 +199,7 @@ fn draw(s: &SurvivalResult, ci: CiType, options: &SvgOptions) -> String {
         ));
     }
     for k in 0..=n_ticks {
-        let t = k as f64 * by;
+        let t = k as f64 * tick;
         o.push_str(&format!(
             "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>",
             f(axis_bottom),
@@ -187,7 +218,7 @@ fn draw(s: &SurvivalResult, ci: CiType, options: &SvgOptions) -> String {
         ));
     }
     for k in 0..=n_ticks {
-        let t = k as f64 * by;
+        let t = k as f64 * tick;
         o.push_str(&format!(
             "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
             f(x(t)),
@@ -306,7 +337,8 @@ fn draw(s: &SurvivalResult, ci: CiType, options: &SvgOptions) -> String {
             "<text class=\"logrank\" x=\"{}\" y=\"{}\">{}</text>\n",
             f(LEFT + 10.0),
             f(axis_bottom - 12.0),
-            text
+            // "<0.001": a bare "<" makes the file invalid XML
+            escape(&text)
         ));
     }
 
@@ -325,11 +357,14 @@ fn draw(s: &SurvivalResult, ci: CiType, options: &SvgOptions) -> String {
                 escape(&row.group)
             ));
             for (k, &t) in s.risk_table.times.iter().enumerate() {
+                let Some(n_risk) = row.n_risk.get(k).filter(|_| (k as f64) % every == 0.0) else {
+                    continue;
+                };
                 o.push_str(&format!(
                     "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                     f(x(t)),
                     f(ry),
-                    row.n_risk[k]
+                    n_risk
                 ));
             }
             o.push('\n');

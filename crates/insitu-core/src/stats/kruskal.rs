@@ -3,7 +3,7 @@
 //! Mann–Whitney test.
 
 use super::dist::chisq_upper;
-use super::ranks::{midranks, tie_sum};
+use super::ranks::{rank_sums, tie_sum};
 
 /// A χ² test with its degrees of freedom.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,15 +22,12 @@ pub fn kruskal_wallis(groups: &[&[f64]]) -> Option<KruskalWallis> {
     if used.len() < 2 {
         return None;
     }
-    let pooled: Vec<f64> = used.iter().flat_map(|g| g.iter().copied()).collect();
-    let n = pooled.len() as f64;
-    let (ranks, ties) = midranks(&pooled);
+    let n = used.iter().map(|g| g.len()).sum::<usize>() as f64;
+    let ranked = rank_sums(&used);
+    let ties = ranked.ties;
     let mut sum = 0.0;
-    let mut start = 0;
-    for g in &used {
-        let r: f64 = ranks[start..start + g.len()].iter().sum();
+    for (g, r) in used.iter().zip(&ranked.sums) {
         sum += r * r / g.len() as f64;
-        start += g.len();
     }
     let statistic =
         (12.0 * sum / (n * (n + 1.0)) - 3.0 * (n + 1.0)) / (1.0 - tie_sum(&ties) / (n * n * n - n));

@@ -10,6 +10,7 @@ pub mod fisher;
 pub mod fisher_rxc;
 pub mod kruskal;
 pub mod linalg;
+pub mod order;
 pub mod prec;
 pub mod quantile;
 pub mod ranks;

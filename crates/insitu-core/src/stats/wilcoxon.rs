@@ -9,7 +9,7 @@
 //! the Gaussian-binomial recurrence (R's `cwilcox`).
 
 use super::dist::normal_cdf;
-use super::ranks::{midranks, tie_sum};
+use super::ranks::{rank_sums, tie_sum};
 use crate::options::WilcoxonMethod;
 
 /// Largest group size for which R's default uses the exact test.
@@ -73,9 +73,8 @@ impl Wilcoxon {
 pub fn wilcoxon(x1: &[f64], x2: &[f64]) -> Wilcoxon {
     let n1 = x1.len();
     let n2 = x2.len();
-    let pooled: Vec<f64> = x1.iter().chain(x2).copied().collect();
-    let (ranks, tie_sizes) = midranks(&pooled);
-    let rank_sum: f64 = ranks[..n1].iter().sum();
+    let ranked = rank_sums(&[x1, x2]);
+    let (rank_sum, tie_sizes) = (ranked.sums[0], ranked.ties);
     let (f1, f2) = (n1 as f64, n2 as f64);
     let u1 = rank_sum - f1 * (f1 + 1.0) / 2.0;
     let ties = tie_sizes.iter().any(|&t| t > 1);

@@ -22,6 +22,17 @@ use super::km::Z95;
 
 const MAX_ITERATIONS: usize = 100;
 const STEP_TOLERANCE: f64 = 1e-12;
+/// Relative change of the log partial likelihood below its rounding error
+/// (sums of up to one term per event time and group, each accurate to a few
+/// ulps): smaller decreases do not trigger step halving. R's `coxph` stops
+/// at a relative change of `eps` = 1e-9 (1e-12 for the reference values).
+const LOGLIK_ROUNDING: f64 = 1e-13;
+/// Denominators multiplied together before their `ln` is taken, and the
+/// range a product is kept in: a factor of at most 1e100 times a product of
+/// at most 1e200 cannot overflow (nor underflow at the other end), and a
+/// product of k factors is accurate to about k ulps, as a sum of k `ln`s.
+const PRODUCT_FACTOR_RANGE: (f64, f64) = (1e-100, 1e100);
+const PRODUCT_RANGE: (f64, f64) = (1e-200, 1e200);
 
 /// One coefficient: group `group` against the reference group.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,13 +142,12 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
         let mut next = model.evaluate(&candidate);
         let mut halvings = 0;
-        // NaN counts as worse, so the step is halved
-        while next
-            .loglik
-            .partial_cmp(&current.loglik)
-            .is_none_or(|o| o.is_lt())
-            && halvings < 60
-        {
+        // NaN counts as worse, so the step is halved; a decrease within the
+        // rounding error of ℓ does not count (near β̂ a step of 1e-9 changes
+        // ℓ ≈ −10⁷ by less than its last bit, and halving on that noise would
+        // stall the iteration)
+        let worse = current.loglik - LOGLIK_ROUNDING * (1.0 + current.loglik.abs());
+        while next.loglik.partial_cmp(&worse).is_none_or(|o| o.is_lt()) && halvings < 60 {
             for (c, b) in candidate.iter_mut().zip(&beta) {
                 *c = (*c + b) / 2.0;
             }
@@ -238,6 +248,11 @@ impl Model<'_> {
         let mut score = vec![0.0; p];
         let mut information = Square::zeros(p);
         let mut a = vec![0.0; p];
+        // sums over the tied deaths of one time, added to the totals once
+        // per time: the totals then gather one term per event time, not
+        // one per death, and keep their precision at 10⁶ deaths
+        let mut a_sum = vec![0.0; p];
+        let mut aa_sum = vec![0.0; p * p];
         for t in 0..self.sets.len() {
             let risk = self.sets.risk(t);
             let events = self.sets.events(t);
@@ -246,9 +261,6 @@ impl Model<'_> {
             let s0_dead: f64 = (0..k).map(|g| events[g] as f64 * w[g]).sum();
             for g in 0..k {
                 loglik += events[g] as f64 * log_w[g];
-            }
-            for (j, &g) in self.terms.iter().enumerate() {
-                score[j] += events[g] as f64;
             }
             // Efron: the r-th of d tied deaths sees the risk set minus r/d of
             // the dying; Breslow: the full risk set d times.
@@ -260,22 +272,46 @@ impl Model<'_> {
                 Ties::Efron => 1.0,
                 Ties::Breslow => d as f64,
             };
+            let mut log_denom_sum = 0.0;
+            // Σ ln(denominator) as the ln of products of a few dozen
+            // denominators: one `ln` per product instead of one per death
+            let mut product = 1.0f64;
+            a_sum.fill(0.0);
+            aa_sum.fill(0.0);
             for r in 0..steps {
                 let frac = match self.ties {
                     Ties::Efron => r as f64 / d as f64,
                     Ties::Breslow => 0.0,
                 };
                 let denom = s0_risk - frac * s0_dead;
-                loglik -= repeat * denom.ln();
+                if (PRODUCT_FACTOR_RANGE.0..=PRODUCT_FACTOR_RANGE.1).contains(&denom) {
+                    if !(PRODUCT_RANGE.0..=PRODUCT_RANGE.1).contains(&product) {
+                        log_denom_sum += product.ln();
+                        product = 1.0;
+                    }
+                    product *= denom;
+                } else {
+                    log_denom_sum += denom.ln();
+                }
                 for (j, &g) in self.terms.iter().enumerate() {
                     a[j] = w[g] * (risk[g] as f64 - frac * events[g] as f64) / denom;
-                    score[j] -= repeat * a[j];
+                    a_sum[j] += a[j];
                 }
                 for i in 0..p {
-                    *information.at(i, i) += repeat * a[i];
                     for j in 0..p {
-                        *information.at(i, j) -= repeat * a[i] * a[j];
+                        aa_sum[i * p + j] += a[i] * a[j];
                     }
+                }
+            }
+            log_denom_sum += product.ln();
+            loglik -= repeat * log_denom_sum;
+            for (j, &g) in self.terms.iter().enumerate() {
+                score[j] += events[g] as f64 - repeat * a_sum[j];
+            }
+            for i in 0..p {
+                *information.at(i, i) += repeat * a_sum[i];
+                for j in 0..p {
+                    *information.at(i, j) -= repeat * aa_sum[i * p + j];
                 }
             }
         }

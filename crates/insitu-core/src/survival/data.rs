@@ -2,6 +2,7 @@
 //! every estimator starts from.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::stats::order::stable_order_f64;
 
 /// Right-censored observations with a group index, sorted by time.
 ///
@@ -52,8 +53,9 @@ impl SurvivalData {
                 "survival data: group index out of range",
             ));
         }
-        let mut order: Vec<usize> = (0..time.len()).collect();
-        order.sort_by(|&a, &b| time[a].total_cmp(&time[b]));
+        // the stable order by time, by radix sort: the one sort of the
+        // endpoint, shared by KM, log-rank, reverse KM and Cox
+        let order = stable_order_f64(&time);
         let data = SurvivalData {
             time: order.iter().map(|&k| time[k]).collect(),
             event: order.iter().map(|&k| event[k]).collect(),

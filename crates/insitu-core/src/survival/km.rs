@@ -189,6 +189,50 @@ pub fn interval(s: f64, se: f64, ci: CiType) -> Interval {
     }
 }
 
+/// The most columns a number-at-risk table has (the time 0 included). A
+/// mistyped time (1e7 months) or a tiny step would otherwise ask for
+/// millions of columns; [`bounded_step`] widens the step to stay within.
+pub const MAX_RISK_COLUMNS: usize = 1000;
+
+/// `by`, or the smallest of 2·by, 5·by, 10·by, 20·by, … that gives at most
+/// [`MAX_RISK_COLUMNS`] columns from 0 to `max_time` (so the columns stay
+/// at multiples of the step asked for). Not finite or not positive (a step
+/// computed from a subnormal time): `max_time` itself, else 1.
+pub fn bounded_step(by: f64, max_time: f64) -> f64 {
+    let fallback = if max_time.is_finite() && max_time > 0.0 {
+        max_time
+    } else {
+        1.0
+    };
+    if !(by.is_finite() && by > 0.0) {
+        return fallback;
+    }
+    let steps = (MAX_RISK_COLUMNS - 1) as f64;
+    let columns = max_time / by;
+    if columns.is_nan() || columns <= steps {
+        return by;
+    }
+    // 1, 2, 5 × 10^k from a power of ten just below what is needed
+    let mut power = 10f64.powi((((max_time / by) / steps).log10().floor() as i32) - 1);
+    if !(power.is_finite() && power >= 1.0) {
+        power = 1.0;
+    }
+    loop {
+        for m in [1.0, 2.0, 5.0] {
+            // 12 significant digits: 1e-5 × 5000 is 0.05, not 0.05000000000000001
+            let widened = by * (m * power);
+            let widened = format!("{widened:.11e}").parse().unwrap_or(widened);
+            if !widened.is_finite() {
+                return fallback;
+            }
+            if max_time / widened <= steps {
+                return widened;
+            }
+        }
+        power *= 10.0;
+    }
+}
+
 /// The number-at-risk table at 0, by, 2·by, … up to `max_time`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RiskTable {
@@ -199,11 +243,16 @@ pub struct RiskTable {
 }
 
 impl RiskTable {
-    /// Columns at multiples of `by` not beyond `max_time`.
+    /// Columns at multiples of `by` not beyond `max_time`, at most
+    /// [`MAX_RISK_COLUMNS`] (a step from [`bounded_step`] stays within; a
+    /// step that is not positive and finite gives the column 0 only).
     pub fn new(by: f64, max_time: f64) -> RiskTable {
-        let mut times = Vec::new();
-        let mut k = 0u32;
-        loop {
+        let mut times = vec![0.0];
+        if !(by.is_finite() && by > 0.0) {
+            return RiskTable { by, times };
+        }
+        let mut k = 1u32;
+        while times.len() < MAX_RISK_COLUMNS {
             let t = f64::from(k) * by;
             // R's seq(0, max, by) uses the same multiplication; a small
             // tolerance keeps a last column that rounding would drop.
@@ -310,5 +359,61 @@ mod tests {
         assert_eq!(c.n_risk, [3, 3, 1]);
         assert_eq!(c.cum_events, [0, 1, 1]);
         assert_eq!(c.cum_censored, [0, 0, 1]);
+    }
+
+    #[test]
+    fn bounded_step_keeps_a_step_within_the_limit() {
+        assert_eq!(bounded_step(12.0, 120.0), 12.0);
+        assert_eq!(bounded_step(12.0, 999.0 * 12.0), 12.0);
+        assert_eq!(bounded_step(0.5, 0.0), 0.5);
+    }
+
+    /// A time of 1e7 months with the months step of 12: 833,334 columns
+    /// before the bound; multiples of 12 (12·10^k, 24·10^k, 60·10^k) after.
+    #[test]
+    fn huge_time_widens_the_step_to_a_multiple() {
+        let by = bounded_step(12.0, 1e7);
+        assert_eq!(by, 12_000.0);
+        assert_eq!(RiskTable::new(by, 1e7).times.len(), 834);
+        for max_time in [1e12, 1e300, f64::MAX] {
+            let by = bounded_step(12.0, max_time);
+            assert!(by.is_finite() && max_time / by <= 999.0, "{max_time}: {by}");
+            assert!(RiskTable::new(by, max_time).times.len() <= MAX_RISK_COLUMNS);
+        }
+    }
+
+    /// `risk_table_by` 1e-5 over 40 months: 4e6 columns asked, a step of
+    /// 0.05 (500·1e-5, 801 columns) given.
+    #[test]
+    fn tiny_step_is_widened() {
+        let by = bounded_step(1e-5, 40.0);
+        assert_eq!(by, 0.05);
+        assert_eq!(RiskTable::new(by, 40.0).times.len(), 801);
+        let by = bounded_step(f64::MIN_POSITIVE * f64::EPSILON, 1e300);
+        assert!(by > 0.0 && 1e300 / by <= 999.0, "{by}");
+    }
+
+    /// A step that is 0, negative or not finite never loops: the column 0
+    /// only; and `bounded_step` replaces it.
+    #[test]
+    fn degenerate_step_gives_one_column() {
+        for by in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(RiskTable::new(by, 10.0).times, [0.0]);
+        }
+        assert_eq!(bounded_step(0.0, 3e-323), 3e-323);
+        assert_eq!(bounded_step(f64::NAN, 0.0), 1.0);
+        assert!(
+            RiskTable::new(bounded_step(0.0, 3e-323), 3e-323)
+                .times
+                .len()
+                == 2
+        );
+    }
+
+    /// The column cap holds even for a step that `bounded_step` would
+    /// have widened.
+    #[test]
+    fn risk_table_is_capped() {
+        assert_eq!(RiskTable::new(1.0, 1e9).times.len(), MAX_RISK_COLUMNS);
     }
 }

@@ -11,6 +11,8 @@
 //! instead, so 34/68 stored as 0.49999999999999967 gives 52 there and 52.5
 //! in R (veteran, arm "test"); Insitu follows R.
 
+use std::collections::HashSet;
+
 use crate::options::CiType;
 
 use super::km::KaplanMeier;
@@ -62,20 +64,7 @@ fn findq(x: &[f64], y: &[Option<f64>], p: f64, tol: f64) -> Option<f64> {
         return None;
     }
     let xmax = *x.last()?;
-    // duplicated(y): keep the first of each value (NA counts as a value)
-    let mut xs: Vec<f64> = Vec::with_capacity(x.len());
-    let mut ys: Vec<Option<f64>> = Vec::with_capacity(y.len());
-    for (&xi, &yi) in x.iter().zip(y) {
-        let dup = ys.iter().any(|&seen| match (seen, yi) {
-            (None, None) => true,
-            (Some(a), Some(b)) => a == b,
-            _ => false,
-        });
-        if !dup {
-            xs.push(xi);
-            ys.push(yi);
-        }
-    }
+    let (xs, ys) = first_of_each_value(x, y);
     let n = ys.len();
     let index1 = approx_constant_right(&ys, tol, p);
     let index2 = approx_constant_right(&ys, -tol, p);
@@ -90,6 +79,26 @@ fn findq(x: &[f64], y: &[Option<f64>], p: f64, tol: f64) -> Option<f64> {
         }
     }
     quant
+}
+
+/// `!duplicated(y)`: the points whose y is the first of its value (NA
+/// counts as a value). A set of the values seen keeps it linear (the curve
+/// has one point per distinct time, up to one per patient).
+fn first_of_each_value(x: &[f64], y: &[Option<f64>]) -> (Vec<f64>, Vec<Option<f64>>) {
+    let mut xs: Vec<f64> = Vec::with_capacity(x.len());
+    let mut ys: Vec<Option<f64>> = Vec::with_capacity(y.len());
+    let mut seen: HashSet<Option<u64>> = HashSet::with_capacity(y.len());
+    for (&xi, &yi) in x.iter().zip(y) {
+        // the bits of a value, +0 for both zeros (equal as numbers); a NaN
+        // equals no value, so it is always kept
+        let key = yi.map(|v| if v == 0.0 { 0 } else { v.to_bits() });
+        let duplicate = !yi.is_some_and(f64::is_nan) && !seen.insert(key);
+        if !duplicate {
+            xs.push(xi);
+            ys.push(yi);
+        }
+    }
+    (xs, ys)
 }
 
 /// `approx(y + shift, 1:n, p, method = "constant", f = 1)$y`: the 1-based
@@ -170,6 +179,53 @@ mod tests {
     fn not_reached_is_none() {
         let fit = km(&[1.0, 2.0, 3.0, 4.0], &[true, false, false, false]);
         assert_eq!(km_quantile(&fit, 0.5, CiType::Log).estimate, None);
+    }
+
+    /// The quadratic scan `first_of_each_value` replaced, as the oracle.
+    fn first_of_each_value_by_scan(y: &[Option<f64>]) -> Vec<usize> {
+        let mut kept: Vec<usize> = Vec::new();
+        for (i, &yi) in y.iter().enumerate() {
+            let dup = kept.iter().any(|&k| match (y[k], yi) {
+                (None, None) => true,
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            });
+            if !dup {
+                kept.push(i);
+            }
+        }
+        kept
+    }
+
+    #[test]
+    fn duplicated_values_are_dropped_as_by_a_scan() {
+        let y = [
+            Some(0.0),
+            Some(-0.0),
+            Some(0.25),
+            None,
+            Some(0.25),
+            None,
+            Some(f64::NAN),
+            Some(f64::NAN),
+            Some(0.5),
+            Some(0.5),
+            Some(1.0),
+        ];
+        let x: Vec<f64> = (0..y.len()).map(|i| i as f64).collect();
+        let kept = first_of_each_value_by_scan(&y);
+        assert_eq!(kept, [0, 2, 3, 6, 7, 8, 10]);
+        let (xs, _) = first_of_each_value(&x, &y);
+        assert_eq!(xs, kept.iter().map(|&i| x[i]).collect::<Vec<_>>());
+        // a band with repeated values, as a KM curve and its limits have
+        let y: Vec<Option<f64>> = (0..3000)
+            .map(|i| (i % 7 != 3).then(|| f64::from((i * 37 % 1001) / 13) / 77.0))
+            .collect();
+        let x: Vec<f64> = (0..y.len()).map(|i| i as f64 * 0.1).collect();
+        let kept = first_of_each_value_by_scan(&y);
+        let (xs, ys) = first_of_each_value(&x, &y);
+        assert_eq!(xs, kept.iter().map(|&i| x[i]).collect::<Vec<_>>());
+        assert_eq!(ys, kept.iter().map(|&i| y[i]).collect::<Vec<_>>());
     }
 
     /// R survival tests/quantile.R, test1 without the NA row: quantiles of
