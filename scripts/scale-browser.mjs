@@ -18,11 +18,10 @@
 // shares the cores), peak renderer MiB (max over runs), page JS heap MiB.
 
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -30,6 +29,7 @@ const dist = path.join(root, 'dist');
 // playwright-core is installed for the end-to-end tests
 const require = createRequire(path.join(root, 'tests/e2e/package.json'));
 const { chromium } = require('playwright-core');
+const { serveDir } = await import(pathToFileURL(path.join(root, 'tests/e2e/serve.mjs')).href);
 
 const args = process.argv.slice(2);
 let runs = 3;
@@ -46,21 +46,8 @@ if (files.length === 0) {
 }
 const TIMEOUT_MS = Number(process.env.SCALE_BROWSER_TIMEOUT_MS || 20 * 60 * 1000);
 
-// --- a static server for dist/ ------------------------------------------
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  const rest = decodeURIComponent(url.pathname).replace(/^\/+/, '');
-  const file = path.join(dist, rest === '' ? 'index.html' : rest);
-  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}/`;
+const { server, origin: host } = await serveDir(dist);
+const origin = host + '/';
 
 // --- processes ------------------------------------------------------------
 /** pid → {ppid, cmdline} of every process. */

@@ -4,12 +4,12 @@
 //   {id, type: 'load', file, options}  -> {id, type: 'inspected', json}
 //   {id, type: 'demo'}                 -> {id, type: 'inspected', json}
 //   {id, type: 'analyze', spec, figures} -> {id, type: 'report', json}
-//   {id, type: 'render', figures}      -> {id, type: 'report', json}
+//   {id, type: 'render', figures}      -> {id, type: 'redrawn', json}
 //   {id, type: 'docx'}                 -> {id, type: 'docx', bytes}
 //   {id, type: 'aggregate', spec, choices} -> {id, type: 'summary', json}
 //   {id, type: 'merge', files, byCentre, figures} -> {id, type: 'report', json}
-// (json of 'report': the rendered pieces, www/src/rendered.rs; the report
-// itself stays here.)
+// (json of 'report': the rendered pieces, of 'redrawn': the results and the
+// figures again, www/src/rendered.rs; the report itself stays here.)
 //   any failure                        -> {id, type: 'error', message}
 //
 // Spreadsheets (.xlsx/.xls/.ods), Word output and the multicentre summaries
@@ -53,13 +53,6 @@ async function extrasWithTable() {
   return module;
 }
 
-// ZIP (.xlsx, .ods) or OLE (.xls) signature
-function isSpreadsheet(bytes) {
-  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const ole = bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
-  return zip || ole;
-}
-
 self.onmessage = async (event) => {
   const message = event.data;
   try {
@@ -67,7 +60,7 @@ self.onmessage = async (event) => {
     let reply;
     if (message.type === 'load') {
       const bytes = new Uint8Array(await message.file.arrayBuffer());
-      active = isSpreadsheet(bytes) ? await extrasModule() : light;
+      active = light.worker_is_spreadsheet(bytes.subarray(0, 8)) ? await extrasModule() : light;
       reply = { type: 'inspected', json: active.worker_load(message.file.name, bytes, message.options) };
       lastLoad = message;
     } else if (message.type === 'demo') {
@@ -78,7 +71,7 @@ self.onmessage = async (event) => {
       shown = active;
       reply = { type: 'report', json: active.worker_analyze(message.spec, message.figures || '') };
     } else if (message.type === 'render') {
-      reply = { type: 'report', json: shown.worker_render(message.figures || '') };
+      reply = { type: 'redrawn', json: shown.worker_render(message.figures || '') };
     } else if (message.type === 'docx') {
       const module = await extrasModule();
       const bytes = module.worker_table1_docx(shown.worker_report_json());

@@ -12,11 +12,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serveDir } from './serve.mjs';
 import { readZip, writeXlsx } from './zip.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,26 +46,9 @@ function cli(args, cwd = datasets) {
   return execFileSync(insitu, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-// --- a static server for dist/ on 127.0.0.1 only, under a sub-folder -------
-// (/app/), as on a hospital intranet: the app must use relative URLs only.
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  if (!url.pathname.startsWith('/app/')) {
-    res.writeHead(404).end();
-    return;
-  }
-  const rest = url.pathname.slice('/app/'.length);
-  const file = path.join(dist, rest === '' ? 'index.html' : decodeURIComponent(rest));
-  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const origin = `http://127.0.0.1:${server.address().port}`;
+// dist/ served under a sub-folder (/app/), as on a hospital intranet: the
+// app must use relative URLs only.
+const { server, origin } = await serveDir(dist, '/app/');
 const ownFiles = new Set(['/app/', '/app/index.html',
   ...fs.readdirSync(dist, { recursive: true }).map((f) => '/app/' + f.split(path.sep).join('/'))]);
 
@@ -115,23 +98,14 @@ const cellsOfHtml = (page_) => page.evaluate((html) => {
 // and pow; full-precision numbers are therefore compared to this relative
 // tolerance, everything shown (Table 1, exports as text) exactly.
 const PLATFORM_REL = 1e-12;
-// Cox models are iterated until R's stopping rule (relative change of the
-// log-likelihood ≤ 1e-9, no step-halving) holds; a last-bit difference can
-// end the iteration a few steps earlier or later, so page and CLI agree to
-// the solution's precision, not to the last bit: the project's Cox
-// tolerance (REL_COX, also used against R), and the iteration count is
-// not compared.
-const COX_REL = 1e-6;
 let maxRelativeDifference = 0;
 
-/** Deep equality with numbers within PLATFORM_REL (COX_REL under cox); returns differing paths. */
+/** Deep equality with numbers within PLATFORM_REL; returns differing paths. */
 function sameReport(actual, expected, where = '', out = []) {
-  const cox = where.includes('.cox.');
-  if (cox && where.endsWith('.iterations')) return out;
   if (typeof expected === 'number' && typeof actual === 'number') {
     const rel = expected === 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
-    if (!cox) maxRelativeDifference = Math.max(maxRelativeDifference, rel);
-    if (!(rel <= (cox ? COX_REL : PLATFORM_REL))) out.push(`${where}: ${actual} vs ${expected}`);
+    maxRelativeDifference = Math.max(maxRelativeDifference, rel);
+    if (!(rel <= PLATFORM_REL)) out.push(`${where}: ${actual} vs ${expected}`);
   } else if (Array.isArray(expected) || (expected && typeof expected === 'object')) {
     if (typeof actual !== 'object' || actual === null || Array.isArray(actual) !== Array.isArray(expected)) {
       out.push(`${where}: shape differs`);
@@ -224,7 +198,7 @@ await step('every export is made in the page and matches the CLI', async () => {
   assert.equal(html.trimEnd(), cli(['analyze', 'lung.spec.json', '--format', 'html']).trimEnd());
   const json = JSON.parse(fs.readFileSync(await download('export-json'), 'utf8'));
   assert.deepEqual(sameReport(json, JSON.parse(cli(['analyze', 'lung.spec.json']))), []);
-  console.log(`     largest relative difference page vs CLI over the full report (Cox aside): ${maxRelativeDifference.toExponential(2)}`);
+  console.log(`     largest relative difference page vs CLI over the full report ${maxRelativeDifference.toExponential(2)}`);
   // the saved spec runs unchanged in the CLI and gives the same report
   const specFile = await download('export-spec');
   fs.copyFileSync(path.join(datasets, 'lung.csv'), path.join(scratch, 'lung.csv'));

@@ -21,7 +21,7 @@ use web_sys::{
 };
 
 use crate::dom::{self, by_id, checked, set_html, show, value_of};
-use crate::rendered::{Figures, Rendered};
+use crate::rendered::{Figures, Redrawn, Rendered};
 use crate::views;
 
 /// Print resolution of PNG figures.
@@ -34,13 +34,6 @@ const DEFAULT_MAX_MB: f64 = 1024.0;
 
 /// Largest spreadsheet, MB: a workbook is unpacked whole in memory.
 const DEFAULT_MAX_SPREADSHEET_MB: f64 = 100.0;
-
-fn is_spreadsheet_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    [".xlsx", ".xlsm", ".xls", ".ods"]
-        .iter()
-        .any(|e| lower.ends_with(e))
-}
 
 /// The size limit in force, MB, for a file named `name`.
 fn max_mb(name: &str) -> f64 {
@@ -55,7 +48,7 @@ fn max_mb(name: &str) -> f64 {
         .filter(|v| v.is_finite() && *v > 0.0);
     match configured {
         Some(mb) => mb,
-        None if is_spreadsheet_name(name) => DEFAULT_MAX_SPREADSHEET_MB,
+        None if views::is_spreadsheet_name(name) => DEFAULT_MAX_SPREADSHEET_MB,
         None => DEFAULT_MAX_MB,
     }
 }
@@ -422,6 +415,7 @@ fn on_worker_message(event: MessageEvent) {
     match get_str(&data, "type").as_str() {
         "inspected" => on_inspected(&get_str(&data, "json")),
         "report" => on_report(&get_str(&data, "json")),
+        "redrawn" => on_redrawn(&get_str(&data, "json")),
         "docx" => on_docx(&data),
         "summary" => on_summary(&get_str(&data, "json")),
         _ => {
@@ -493,6 +487,23 @@ fn on_report(json: &str) {
     with_app(|app| app.report = Some(report));
     render_results();
     status(&summary, false);
+}
+
+fn on_redrawn(json: &str) {
+    let redrawn: Redrawn = match serde_json::from_str(json) {
+        Ok(r) => r,
+        Err(e) => return status_error(&e.to_string()),
+    };
+    let summary = with_app(|app| {
+        app.report.as_mut().map(|r| {
+            r.results_html = redrawn.results_html;
+            r.figures = redrawn.figures;
+            r.summary.clone()
+        })
+    })
+    .flatten();
+    render_results();
+    status(&summary.unwrap_or_default(), false);
 }
 
 fn render_results() {

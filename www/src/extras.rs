@@ -140,12 +140,21 @@ pub fn forget_merge() {
     MERGED.with(|m| *m.borrow_mut() = None);
 }
 
+/// After a merge, the multicentre section joins the results section.
+pub fn add_multicentre_section(results_html: &mut String) {
+    MERGED.with(|m| {
+        if let Some(merged) = m.borrow().as_ref() {
+            results_html.push_str(&html::multicentre_html(merged));
+        }
+    });
+}
+
 /// After a merge, the multicentre section joins the results, and the page
 /// and JSON exports are the merged report's (as `insitu merge` writes them).
 pub fn add_multicentre(pieces: &mut Rendered) {
+    add_multicentre_section(&mut pieces.results_html);
     MERGED.with(|m| {
         if let Some(merged) = m.borrow().as_ref() {
-            pieces.results_html.push_str(&html::multicentre_html(merged));
             pieces.html_page = html::merged_html_page(merged);
             if let Ok(json) = serde_json::to_string_pretty(merged) {
                 pieces.report_json = json;

@@ -69,15 +69,37 @@ pub struct Rendered {
     pub summary: String,
 }
 
-/// Renders everything the page shows or saves.
-pub fn render(report: &Report, figures: Figures) -> Rendered {
+/// What a changed figure option redraws: the results section and the
+/// figures (the exports of Table 1 and the report stay as they were).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Redrawn {
+    /// The page's results section.
+    pub results_html: String,
+    /// One Kaplan–Meier figure (SVG) per endpoint.
+    pub figures: Vec<String>,
+}
+
+/// The results section and the figures with `figures`' options.
+pub fn redraw(report: &Report, figures: Figures) -> Redrawn {
     let svg = figures.svg_options();
     let svgs: Vec<String> = (0..report.survival.len())
         .map(|k| render::km_svg(report, k, &svg))
         .collect();
+    Redrawn {
+        results_html: views::results(report, &svgs, figures),
+        figures: svgs,
+    }
+}
+
+/// Renders everything the page shows or saves.
+pub fn render(report: &Report, figures: Figures) -> Rendered {
+    let Redrawn {
+        results_html,
+        figures,
+    } = redraw(report, figures);
     Rendered {
         report_json: render::json(report),
-        results_html: views::results(report, &svgs, figures),
+        results_html,
         table1_csv: render::csv(&report.table1),
         table1_markdown: render::markdown(&report.table1),
         html_page: render::html_page(report),
@@ -88,7 +110,7 @@ pub fn render(report: &Report, figures: Figures) -> Rendered {
             .enumerate()
             .map(|(k, s)| render::file_stem(&s.endpoint, k))
             .collect(),
-        figures: svgs,
+        figures,
         summary: format!(
             "Analysed {} rows: {} groups, {} Table 1 rows, {} endpoint(s). Nothing left this computer.",
             report.n_rows,

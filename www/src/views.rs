@@ -34,6 +34,15 @@ fn select(id: &str, field: &str, options: &[(&str, &str)], current: &str, extra:
     h
 }
 
+/// Whether a file's name is a spreadsheet's (the page offers a sheet
+/// choice and a smaller size limit).
+pub fn is_spreadsheet_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".xlsx", ".xlsm", ".xls", ".ods"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
 /// The detected format with overrides, and the first rows.
 pub fn preview(inspection: &Inspection, spec: &Spec) -> String {
     let delimiter = spec
@@ -72,11 +81,7 @@ pub fn preview(inspection: &Inspection, spec: &Spec) -> String {
             ""
         )
     ));
-    let lower = inspection.file_name.to_ascii_lowercase();
-    if [".xlsx", ".xlsm", ".xls", ".ods"]
-        .iter()
-        .any(|e| lower.ends_with(e))
-    {
+    if is_spreadsheet_name(&inspection.file_name) {
         let sheet = match &spec.options.sheet {
             Some(SheetName::Index(k)) => (k + 1).to_string(),
             Some(SheetName::Name(n)) => n.clone(),

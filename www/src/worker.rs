@@ -64,6 +64,13 @@ pub fn worker_load(name: String, bytes: &[u8], options: &str) -> Result<String, 
     load(bytes, &name, &options)
 }
 
+/// Whether a file's first bytes are a workbook's (the worker then reads it
+/// with the extras module).
+#[wasm_bindgen]
+pub fn worker_is_spreadsheet(first_bytes: &[u8]) -> bool {
+    insitu_core::ingest::is_spreadsheet(first_bytes)
+}
+
 /// Reads the built-in demo cohort.
 #[wasm_bindgen]
 pub fn worker_load_demo() -> Result<String, JsError> {
@@ -83,18 +90,24 @@ pub(crate) fn figures(json: &str) -> Result<Figures, JsError> {
     }
 }
 
-pub(crate) fn rendered(figures: Figures) -> Result<String, JsError> {
+fn with_report<T>(f: impl FnOnce(&Report) -> T) -> Result<T, JsError> {
     REPORT.with(|r| {
-        let report = r.borrow();
-        let report = report
+        r.borrow()
             .as_ref()
-            .ok_or_else(|| JsError::new("nothing has been analysed yet"))?;
+            .map(f)
+            .ok_or_else(|| JsError::new("nothing has been analysed yet"))
+    })
+}
+
+/// Everything the page shows or saves of the last report (`Rendered`, JSON).
+pub(crate) fn rendered(figures: Figures) -> Result<String, JsError> {
+    with_report(|report| {
         #[allow(unused_mut)]
         let mut pieces = rendered::render(report, figures);
         #[cfg(feature = "extras")]
         crate::extras::add_multicentre(&mut pieces);
         serde_json::to_string(&pieces).map_err(error)
-    })
+    })?
 }
 
 /// Analyses the loaded file with a spec (JSON) and keeps the report; the
@@ -117,19 +130,22 @@ pub fn worker_analyze(spec: &str, figure_options: &str) -> Result<String, JsErro
     rendered(figure_options)
 }
 
-/// The last report's pieces again, with other figure options.
+/// The last report's results section and figures with other figure
+/// options (`Redrawn`, JSON).
 #[wasm_bindgen]
 pub fn worker_render(figure_options: &str) -> Result<String, JsError> {
-    rendered(figures(figure_options)?)
+    let figure_options = figures(figure_options)?;
+    with_report(|report| {
+        #[allow(unused_mut)]
+        let mut redrawn = rendered::redraw(report, figure_options);
+        #[cfg(feature = "extras")]
+        crate::extras::add_multicentre_section(&mut redrawn.results_html);
+        serde_json::to_string(&redrawn).map_err(error)
+    })?
 }
 
 /// The last report as JSON (for the extras module's Word export).
 #[wasm_bindgen]
 pub fn worker_report_json() -> Result<String, JsError> {
-    REPORT.with(|r| {
-        r.borrow()
-            .as_ref()
-            .map(insitu_core::render::json)
-            .ok_or_else(|| JsError::new("nothing has been analysed yet"))
-    })
+    with_report(insitu_core::render::json)
 }

@@ -196,6 +196,86 @@ fn list_lines(lines: &[u64]) -> String {
     text
 }
 
+/// The tests of a categorical Table 1 row on its level × group table
+/// (empty levels and groups left out): Pearson χ², Yates for 2 × 2,
+/// Fisher's exact test (r × c; above [`FISHER_UNCHOSEN_MAX_TOTAL`] only
+/// when it is the chosen test), expected counts. Shared by the
+/// patient-level analysis and the pooled multicentre report.
+pub(crate) fn contingency_tests(
+    full: &Contingency,
+    levels: &[String],
+    groups: &[String],
+    fisher_chosen: bool,
+) -> CategoricalTests {
+    let (table, rows, cols) = full.without_empty();
+    let mut tests = CategoricalTests {
+        levels_used: rows.iter().map(|&i| levels[i].clone()).collect(),
+        groups_used: cols.iter().map(|&j| groups[j].clone()).collect(),
+        table_dim: vec![table.rows(), table.cols()],
+        chisq_pearson: None,
+        chisq_yates: None,
+        fisher: None,
+        expected_min: None,
+        n_cells_expected_lt5: None,
+        n_cells: None,
+        note: None,
+    };
+    if table.rows() < 2 || table.cols() < 2 {
+        tests.note = Some(format!(
+            "no test: {} level(s) and {} group(s) with data",
+            table.rows(),
+            table.cols()
+        ));
+    } else {
+        let chisq = |yates| {
+            let r = chisq_test(&table, yates);
+            ChisqResult {
+                statistic: finite(r.statistic),
+                df: r.df,
+                p: finite(r.p),
+                warnings: r.warnings,
+            }
+        };
+        tests.chisq_pearson = Some(chisq(false));
+        if table.rows() == 2 && table.cols() == 2 {
+            tests.chisq_yates = Some(chisq(true));
+        }
+        // exact r × c tables cost seconds at registry sizes: computed there
+        // only when Fisher is the chosen test
+        if fisher_chosen || table.total() <= FISHER_UNCHOSEN_MAX_TOTAL {
+            let fisher = fisher_test(&table);
+            tests.fisher = Some(match fisher.method {
+                FisherMethod::Exact => FisherResult {
+                    p: finite(fisher.p),
+                    method: FISHER_EXACT_METHOD.to_string(),
+                    replicates: None,
+                    seed: None,
+                    std_error: None,
+                },
+                FisherMethod::MonteCarlo {
+                    replicates,
+                    seed,
+                    std_error,
+                } => FisherResult {
+                    p: finite(fisher.p),
+                    method: format!(
+                        "Fisher's Exact Test for Count Data with simulated p-value \
+                         (based on {replicates} replicates, seed {seed}): the table is beyond exact computation"
+                    ),
+                    replicates: Some(replicates),
+                    seed: Some(seed),
+                    std_error: finite(std_error),
+                },
+            });
+        }
+        let expected = table.expected();
+        tests.expected_min = finite(expected.iter().copied().fold(f64::INFINITY, f64::min));
+        tests.n_cells_expected_lt5 = Some(expected.iter().filter(|&&e| e < 5.0).count());
+        tests.n_cells = Some(expected.len());
+    }
+    tests
+}
+
 fn level_counts(
     label: &str,
     levels: usize,
@@ -266,72 +346,7 @@ fn categorical_result(
             .flat_map(|i| by_group.iter().map(move |g| g.counts[i]))
             .collect(),
     );
-    let (table, rows, cols) = full.without_empty();
-    let mut tests = CategoricalTests {
-        levels_used: rows.iter().map(|&i| variable.levels[i].clone()).collect(),
-        groups_used: cols.iter().map(|&j| data.group_levels[j].clone()).collect(),
-        table_dim: vec![table.rows(), table.cols()],
-        chisq_pearson: None,
-        chisq_yates: None,
-        fisher: None,
-        expected_min: None,
-        n_cells_expected_lt5: None,
-        n_cells: None,
-        note: None,
-    };
-    if table.rows() < 2 || table.cols() < 2 {
-        tests.note = Some(format!(
-            "no test: {} level(s) and {} group(s) with data",
-            table.rows(),
-            table.cols()
-        ));
-    } else {
-        let chisq = |yates| {
-            let r = chisq_test(&table, yates);
-            ChisqResult {
-                statistic: finite(r.statistic),
-                df: r.df,
-                p: finite(r.p),
-                warnings: r.warnings,
-            }
-        };
-        tests.chisq_pearson = Some(chisq(false));
-        if table.rows() == 2 && table.cols() == 2 {
-            tests.chisq_yates = Some(chisq(true));
-        }
-        // exact r × c tables cost seconds at registry sizes: computed there
-        // only when Fisher is the chosen test
-        if fisher_chosen || table.total() <= FISHER_UNCHOSEN_MAX_TOTAL {
-            let fisher = fisher_test(&table);
-            tests.fisher = Some(match fisher.method {
-                FisherMethod::Exact => FisherResult {
-                    p: finite(fisher.p),
-                    method: FISHER_EXACT_METHOD.to_string(),
-                    replicates: None,
-                    seed: None,
-                    std_error: None,
-                },
-                FisherMethod::MonteCarlo {
-                    replicates,
-                    seed,
-                    std_error,
-                } => FisherResult {
-                    p: finite(fisher.p),
-                    method: format!(
-                        "Fisher's Exact Test for Count Data with simulated p-value \
-                         (based on {replicates} replicates, seed {seed}): the table is beyond exact computation"
-                    ),
-                    replicates: Some(replicates),
-                    seed: Some(seed),
-                    std_error: finite(std_error),
-                },
-            });
-        }
-        let expected = table.expected();
-        tests.expected_min = finite(expected.iter().copied().fold(f64::INFINITY, f64::min));
-        tests.n_cells_expected_lt5 = Some(expected.iter().filter(|&&e| e < 5.0).count());
-        tests.n_cells = Some(expected.len());
-    }
+    let tests = contingency_tests(&full, &variable.levels, &data.group_levels, fisher_chosen);
 
     CategoricalResult {
         variable: name.to_string(),

@@ -58,11 +58,16 @@ pub enum SheetName {
     Name(String),
 }
 
+/// True when the bytes look like a workbook (ZIP for xlsx/ods, OLE for
+/// xls); the first four bytes decide.
+pub fn is_spreadsheet(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+}
+
 /// Reads a CSV or (with the `office` feature) a spreadsheet, told apart by
-/// the file's first bytes.
+/// the file's first bytes ([`is_spreadsheet`]).
 pub fn read_any(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<Table> {
-    let workbook = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
-    if !workbook {
+    if !is_spreadsheet(bytes) {
         return read_table(bytes, file_name, options);
     }
     #[cfg(feature = "office")]

@@ -25,10 +25,7 @@ pub enum SheetChoice {
     Name(String),
 }
 
-/// True when the bytes look like a workbook (ZIP for xlsx/ods, OLE for xls).
-pub fn is_spreadsheet(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
-}
+pub use super::is_spreadsheet;
 
 fn cell_text(cell: &Data) -> String {
     match cell {

@@ -27,10 +27,10 @@ use super::disclosure::SmallCells;
 use super::grid::{common_cut_at_or_above, common_cut_at_or_below, Cuts, Grid};
 use super::histogram::{Bin, BoundedQuantile};
 use super::moments::Moments;
-use super::pooled::{self, StrataBins, TimeBins};
+use super::pooled::{self, CategoricalCounts, StrataBins, TimeBins};
 use super::van_elteren::{van_elteren, StratumRanks, VanElteren};
 use crate::error::{Error, ErrorKind, Result};
-use crate::options::{ContinuousTest, Conventions, QuantileType};
+use crate::options::{CategoricalTest, ContinuousTest, Conventions, QuantileType};
 use crate::report::*;
 use crate::spec::{EndpointSpec, Spec};
 use crate::stats::contingency::Contingency;
@@ -509,12 +509,6 @@ fn file_cuts(grid: &Grid, merged: &[[f64; 2]]) -> Cuts {
 // ---- sufficient statistics of one centre or of all ------------------------
 
 #[derive(Clone)]
-struct CategoricalCounts {
-    counts: Vec<Vec<u64>>,
-    missing: Vec<u64>,
-}
-
-#[derive(Clone)]
 struct ContinuousSums {
     moments: Vec<Moments>,
     missing: Vec<u64>,
@@ -893,8 +887,8 @@ fn build_report(layout: &Layout, s: &Sufficient, with_survival: bool, data_file:
                         &lay.categories,
                         &lay.order_source,
                         levels,
-                        &c.counts,
-                        &c.missing,
+                        c,
+                        conventions.categorical_test == CategoricalTest::Fisher,
                     ));
                 }
             }

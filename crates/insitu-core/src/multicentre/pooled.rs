@@ -2,7 +2,7 @@
 //! same report fields as [`crate::analyze()`], fed with what the centres sent.
 //!
 //! The builders mirror the private ones of `analyze.rs` line for line
-//! (categorical tests, Kaplan–Meier tables, landmarks, risk table, reverse
+//! (Kaplan–Meier tables, landmarks, risk table, reverse
 //! Kaplan–Meier, log-rank, Peto & Peto, Cox), so that a pooled report
 //! equals the patient-level report of the pooled data with times grouped to
 //! the grid. They should become one set once `analyze.rs` exposes builders
@@ -13,17 +13,11 @@ use std::collections::BTreeMap;
 use super::grid::Grid;
 use super::histogram::{self, Bin, BoundedQuantile};
 use super::moments::{self, Moments};
-use crate::analyze::{landmarks_of, risk_step};
+use crate::analyze::{contingency_tests, landmarks_of, risk_step};
 use crate::options::{CiType, QuantileType, Ties};
 use crate::report::*;
 use crate::spec::EndpointSpec;
-use crate::stats::{
-    chisq::chisq_test,
-    contingency::Contingency,
-    fisher::{fisher_test, FisherMethod},
-    kruskal::kruskal_wallis,
-    wilcoxon::wilcoxon,
-};
+use crate::stats::{contingency::Contingency, kruskal::kruskal_wallis, wilcoxon::wilcoxon};
 use crate::survival::{
     cox,
     km::{KaplanMeier, RiskTable},
@@ -31,9 +25,6 @@ use crate::survival::{
     quantile::km_quantile,
     EventTable, GroupedRiskSets,
 };
-
-/// R's method name for an exact Fisher test.
-const FISHER_EXACT_METHOD: &str = "Fisher's Exact Test for Count Data";
 
 /// Events and censorings per grid bin (by bin index) of one group.
 pub type TimeBins = BTreeMap<i64, (u64, u64)>;
@@ -53,6 +44,15 @@ fn level_counts(label: &str, counts: &[u64], missing: u64) -> LevelCounts {
     }
 }
 
+/// Pooled counts of a categorical variable.
+#[derive(Debug, Clone)]
+pub struct CategoricalCounts {
+    /// Per group, per category.
+    pub counts: Vec<Vec<u64>>,
+    /// Missing values per group.
+    pub missing: Vec<u64>,
+}
+
 /// A categorical variable from counts per group × category.
 pub fn categorical_result(
     name: &str,
@@ -60,9 +60,10 @@ pub fn categorical_result(
     levels: &[String],
     order_source: &str,
     group_levels: &[String],
-    counts: &[Vec<u64>],
-    missing: &[u64],
+    pooled: &CategoricalCounts,
+    fisher_chosen: bool,
 ) -> CategoricalResult {
+    let (counts, missing) = (&pooled.counts, &pooled.missing);
     let k = levels.len();
     let by_group: Vec<LevelCounts> = group_levels
         .iter()
@@ -78,68 +79,7 @@ pub fn categorical_result(
             .flat_map(|i| by_group.iter().map(move |g| g.counts[i]))
             .collect(),
     );
-    let (table, rows, cols) = full.without_empty();
-    let mut tests = CategoricalTests {
-        levels_used: rows.iter().map(|&i| levels[i].clone()).collect(),
-        groups_used: cols.iter().map(|&j| group_levels[j].clone()).collect(),
-        table_dim: vec![table.rows(), table.cols()],
-        chisq_pearson: None,
-        chisq_yates: None,
-        fisher: None,
-        expected_min: None,
-        n_cells_expected_lt5: None,
-        n_cells: None,
-        note: None,
-    };
-    if table.rows() < 2 || table.cols() < 2 {
-        tests.note = Some(format!(
-            "no test: {} level(s) and {} group(s) with data",
-            table.rows(),
-            table.cols()
-        ));
-    } else {
-        let chisq = |yates| {
-            let r = chisq_test(&table, yates);
-            ChisqResult {
-                statistic: finite(r.statistic),
-                df: r.df,
-                p: finite(r.p),
-                warnings: r.warnings,
-            }
-        };
-        tests.chisq_pearson = Some(chisq(false));
-        if table.rows() == 2 && table.cols() == 2 {
-            tests.chisq_yates = Some(chisq(true));
-        }
-        let fisher = fisher_test(&table);
-        tests.fisher = Some(match fisher.method {
-            FisherMethod::Exact => FisherResult {
-                p: finite(fisher.p),
-                method: FISHER_EXACT_METHOD.to_string(),
-                replicates: None,
-                seed: None,
-                std_error: None,
-            },
-            FisherMethod::MonteCarlo {
-                replicates,
-                seed,
-                std_error,
-            } => FisherResult {
-                p: finite(fisher.p),
-                method: format!(
-                    "Fisher's Exact Test for Count Data with simulated p-value \
-                     (based on {replicates} replicates, seed {seed}): the table is beyond exact computation"
-                ),
-                replicates: Some(replicates),
-                seed: Some(seed),
-                std_error: finite(std_error),
-            },
-        });
-        let expected = table.expected();
-        tests.expected_min = finite(expected.iter().copied().fold(f64::INFINITY, f64::min));
-        tests.n_cells_expected_lt5 = Some(expected.iter().filter(|&&e| e < 5.0).count());
-        tests.n_cells = Some(expected.len());
-    }
+    let tests = contingency_tests(&full, levels, group_levels, fisher_chosen);
     CategoricalResult {
         variable: name.to_string(),
         label: label.to_string(),
