@@ -139,20 +139,16 @@ pub fn check_probabilities(value: &serde_json::Value, path: &str) {
     }
 }
 
-/// KNOWN BUG GUARD, in a dependency — remove when the spreadsheet reader
-/// (`insitu_core::ingest::spreadsheet`, owned with ingest) bounds the sheet
-/// size before calling calamine (see docs/reliability.md): calamine
-/// 0.38 turns a sheet into a dense grid from A1 to its farthest cell, so one
-/// cell at XFD1048576 asks for 1.7e10 cells (550 GB) and the process
-/// aborts; with overflow checks its column arithmetic also panics on
-/// references of 7 or more letters. True when a cell reference (`r="…"`)
-/// in the (stored, uncompressed) sheet XML lies beyond 1000 × 10,000 or is
-/// not a plain A1 reference.
+/// KNOWN BUG GUARD, in a dependency, for fuzz builds only: calamine 0.38
+/// parses a cell reference with unchecked `u32` arithmetic, so with
+/// overflow checks on (the fuzz build; release builds wrap and go on) a
+/// reference of 7 or more letters or 10 or more digits panics, and so
+/// does a `<dimension ref="B2:A1">` whose end lies before its start. True
+/// when the (stored, uncompressed) sheet XML has such a reference. (The
+/// far-cell abort this guard also skipped is fixed: the reader refuses a
+/// sheet spanning more than `MAX_SHEET_CELLS` before the grid is made.)
 pub fn workbook_hits_known_bug(bytes: &[u8]) -> bool {
-    let mut rest = bytes;
-    while let Some(at) = find(rest, b" r=\"") {
-        rest = &rest[at + 4..];
-        let value = &rest[..rest.iter().position(|&b| b == b'"').unwrap_or(rest.len())];
+    let parse = |value: &[u8]| -> (usize, usize, u64, u64) {
         let letters = value.iter().take_while(|b| b.is_ascii_alphabetic()).count();
         let digits = value[letters..]
             .iter()
@@ -165,8 +161,27 @@ pub fn workbook_hits_known_bug(bytes: &[u8]) -> bool {
         let row = value[letters..letters + digits].iter().fold(0u64, |r, b| {
             r.saturating_mul(10).saturating_add(u64::from(b - b'0'))
         });
-        if letters > 3 || column > 1000 || row > 10_000 {
+        (letters, digits, column, row)
+    };
+    let mut rest = bytes;
+    while let Some(at) = find(rest, b"=\"") {
+        let attribute = &rest[..at];
+        rest = &rest[at + 2..];
+        if !(attribute.ends_with(b" r") || attribute.ends_with(b" ref")) {
+            continue;
+        }
+        let value = &rest[..rest.iter().position(|&b| b == b'"').unwrap_or(rest.len())];
+        let mut parts = value.split(|&b| b == b':');
+        let Some(first) = parts.next() else { continue };
+        let (letters, digits, column, row) = parse(first);
+        if letters > 6 || digits > 9 {
             return true;
+        }
+        if let Some(second) = parts.next() {
+            let (letters2, digits2, column2, row2) = parse(second);
+            if letters2 > 6 || digits2 > 9 || column2 < column || row2 < row {
+                return true;
+            }
         }
     }
     false

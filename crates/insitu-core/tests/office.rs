@@ -94,6 +94,11 @@ fn the_paper_table1_as_a_word_table() {
 /// A minimal .xlsx: shared nothing, inline strings, numbers, and dates as
 /// serial numbers in cells with Excel's date format 14.
 fn xlsx(rows: &[Vec<Cell>]) -> Vec<u8> {
+    xlsx_with_rows_after(rows, "")
+}
+
+/// [`xlsx`] with raw `<row>` XML after the rows.
+fn xlsx_with_rows_after(rows: &[Vec<Cell>], after: &str) -> Vec<u8> {
     let column = |k: usize| -> String {
         let mut k = k + 1;
         let mut name = String::new();
@@ -124,6 +129,7 @@ fn xlsx(rows: &[Vec<Cell>]) -> Vec<u8> {
         }
         sheet.push_str("</row>");
     }
+    sheet.push_str(after);
     sheet.push_str("</sheetData></worksheet>");
     let parts = [
         ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/></Types>".to_string()),
@@ -212,4 +218,36 @@ fn an_xlsx_copy_with_dates_gives_the_csv_results() {
         e.to_string().contains("no sheet \"Data\"") && e.to_string().contains("Patients"),
         "{e}"
     );
+}
+
+#[test]
+fn a_stray_cell_far_away_is_refused_before_the_grid_is_made() {
+    let rows = vec![
+        vec![Cell::Text("arm".into()), Cell::Text("age".into())],
+        vec![Cell::Text("A".into()), Cell::Number(61.0)],
+        vec![Cell::Text("B".into()), Cell::Number(57.0)],
+    ];
+    let stray =
+        "<row r=\"1048576\"><c r=\"XFD1048576\" t=\"inlineStr\"><is><t>x</t></is></c></row>";
+    let bytes = xlsx_with_rows_after(&rows, stray);
+    let options = insitu_core::ingest::ReadOptions::default();
+    let error =
+        insitu_core::ingest::spreadsheet::read_spreadsheet(&bytes, "far.xlsx", None, &options)
+            .unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("far.xlsx"), "{message}");
+    assert!(message.contains("A1:XFD1048576"), "{message}");
+    assert!(message.contains("17179869184 cells"), "{message}");
+    assert_eq!(error.location().column.as_deref(), Some("XFD1048576"));
+    assert_eq!(error.location().value.as_deref(), Some("x"));
+    assert_eq!(error.location().line, Some(1_048_576));
+    // the same sheet without the stray cell reads
+    let table = insitu_core::ingest::spreadsheet::read_spreadsheet(
+        &xlsx(&rows),
+        "near.xlsx",
+        None,
+        &options,
+    )
+    .unwrap();
+    assert_eq!(table.n_rows(), 2);
 }
