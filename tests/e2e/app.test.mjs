@@ -401,6 +401,111 @@ await step('multicentre: two centres save audited summaries, the merge equals in
   assert.deepEqual(sameReport(merged, JSON.parse(cli(['merge', ...saved], scratch))), []);
 });
 
+await step('Table 1 rows set in the page (ratio, "yes" only, merged levels, subset rows, mean (s.d.), a cut point, layout, a filter) equal the CLI with the saved spec', async () => {
+  const demoCsv = path.join(root, 'crates/insitu-core/data/paper_lfa_m1.csv');
+  await setFile('#data-file', demoCsv);
+  await waitForAnalysis();
+  await page.$eval('#setup', (d) => { d.open = true; });
+  const row = (name) => `#variables tr[data-column="${name}"]`;
+  const options = (name) => `details.row-options[data-column="${name}"]`;
+  // every edit re-renders the choices and re-runs the analysis
+  const edited = async (act) => { await act(); await waitForAnalysis(); };
+  const choose = (selector, value) => edited(() => page.selectOption(selector, value));
+  const type = (selector, value) => edited(async () => {
+    await page.fill(selector, value);
+    await page.press(selector, 'Tab'); // the browser sends `change` as the field loses focus
+  });
+  const open = (name) => page.$eval(options(name), (d) => { d.open = true; });
+  await choose('#group-select', 'group');
+  for (const name of ['age', 'sex', 'comorbidity', 'lm_distribution', 'treatment_weeks', 'hospital_stay_days']) {
+    if (!(await page.isChecked(`${row(name)} input[data-field="var-include"]`))) {
+      await edited(() => page.check(`${row(name)} input[data-field="var-include"]`));
+    }
+  }
+  await open('sex');
+  await type(`${options('sex')} input[data-field="var-levels"]`, 'M, F');
+  await choose(`${options('sex')} select[data-field="var-display"]`, 'ratio');
+  assert.ok(await page.$eval(options('sex'), (d) => d.open), 'the options stay open after an edit');
+  await type(`${row('sex')} input[data-field="var-label"]`, 'Sex ratio (M : F)');
+  await open('comorbidity');
+  await type(`${options('comorbidity')} input[data-field="var-levels"]`, 'no, yes');
+  await type(`${options('comorbidity')} input[data-field="var-show"]`, 'yes');
+  await open('lm_distribution');
+  await type(`${options('lm_distribution')} input[data-field="var-merge"]`, 'Unilobar = unilobar; Bilobar = bilobar');
+  await type(`${options('lm_distribution')} input[data-field="var-levels"]`, 'Unilobar, Bilobar');
+  for (const name of ['treatment_weeks', 'hospital_stay_days']) {
+    await open(name);
+    await choose(`${options(name)} select[data-field="var-where-column"]`, 'treatment_completed');
+    await type(`${options(name)} input[data-field="var-where-value"]`, 'yes');
+  }
+  await type(`${options('treatment_weeks')} input[data-field="var-decimals"]`, '1');
+  await choose(`${options('hospital_stay_days')} select[data-field="var-display"]`, 'mean_sd');
+  await open('age');
+  await edited(() => page.click(`${options('age')} button[data-action="var-another"]`));
+  await open('age (2)');
+  await type(`${options('age (2)')} input[data-field="var-bin"]`, '70');
+  await type(`${row('age (2)')} input[data-field="var-label"]`, 'Age ≥ 70 years');
+
+  // the demo's published rows, from the page's own controls
+  const table = await cellsOf('#table1');
+  const byLabel = (start) => table.find((r) => r[0].startsWith(start));
+  assert.deepEqual(byLabel('Sex ratio (M : F)').slice(1, 3), ['67 : 29', '116 : 48']);
+  assert.match(byLabel('Sex ratio (M : F)')[3], /^0\.873/);
+  assert.deepEqual(byLabel('hospital_stay_days').slice(1, 3), ['19.2 (8.2)', '18.2 (11.8)'], 'mean (s.d.) of those who completed');
+  assert.match(byLabel('hospital_stay_days')[0], /if treatment_completed = yes/);
+  assert.match(byLabel('hospital_stay_days')[3], /^0\.045/);
+  // the same cells as the demo's spec (written by hand) gives
+  const demoRows = JSON.parse(cli(['analyze', '--demo'])).table1.rows;
+  const demoCells = (label) => demoRows.find((r) => r.label === label).cells;
+  assert.deepEqual(byLabel('comorbidity').slice(1, 3), demoCells('Co-morbidity'), 'only "yes", in the row itself');
+  const afterComorbidity = table[table.findIndex((r) => r[0].startsWith('comorbidity')) + 1][0];
+  assert.ok(!['no', 'yes'].includes(afterComorbidity), 'no level rows under it');
+  assert.deepEqual(table.find((r) => r[0] === 'Bilobar').slice(1, 3), demoCells('Bilobar'), 'merged levels');
+  assert.ok(!table.some((r) => r[0] === 'bilobar'));
+  assert.deepEqual(byLabel('treatment_weeks').slice(1, 3),
+    demoCells('Treatment duration if scheme completed (weeks), median (i.q.r.)'));
+  assert.ok(table.some((r) => r[0] === '≥ 70') && table.some((r) => r[0] === '< 70'), 'age cut at 70');
+  assert.ok(byLabel('Age ≥ 70 years'));
+
+  // the layout: Overall, Missing rows, SMD, NEJM P values, caption
+  await edited(() => page.check('#t1-overall'));
+  await edited(() => page.check('#t1-missing'));
+  await edited(() => page.check('#t1-smd'));
+  await choose('#t1-p-style', 'nejm');
+  await type('#t1-caption', 'Table 1 Set in the page');
+  const headers = await page.$$eval('#table1 thead th', (h) => h.map((x) => x.textContent));
+  assert.deepEqual(headers, ['', 'LFA (n = 96)', 'M1 (n = 164)', 'Overall (n = 260)', 'SMD', 'P']);
+  assert.match(await page.textContent('#table1 caption'), /Set in the page/);
+  const withLayout = await cellsOf('#table1');
+  assert.equal(withLayout.find((r) => r[0].startsWith('Sex ratio'))[5], '0.87*', 'NEJM: two decimals above 0.01');
+  assert.ok(withLayout.some((r) => r[0] === 'Missing'), 'a Missing row');
+
+  // and a filter on the whole analysis
+  await choose('#filter-column', 'centre');
+  await type('#filter-value', 'C1, C2, C3');
+  const filtered = await page.$$eval('#table1 thead th', (h) => h.map((x) => x.textContent));
+  assert.notDeepEqual(filtered, headers, 'the filter changes the group sizes');
+
+  // the saved spec holds every choice and gives the CLI the page's Table 1
+  const specFile = await download('export-spec');
+  const saved = JSON.parse(fs.readFileSync(specFile, 'utf8'));
+  const variable = (name) => saved.variables.find((v) => v.name === name);
+  assert.equal(variable('sex').display, 'ratio');
+  assert.deepEqual(variable('comorbidity').show_levels, ['yes']);
+  assert.deepEqual(variable('lm_distribution').merge_levels, { Bilobar: ['bilobar'], Unilobar: ['unilobar'] });
+  assert.deepEqual(variable('treatment_weeks').where, { column: 'treatment_completed', equals: 'yes' });
+  assert.equal(variable('treatment_weeks').decimals, 1);
+  assert.equal(variable('hospital_stay_days').display, 'mean_sd');
+  assert.equal(variable('age (2)').column, 'age');
+  assert.deepEqual(variable('age (2)').bin, { breaks: [70] });
+  assert.deepEqual(saved.filter, [{ column: 'centre', equals: ['C1', 'C2', 'C3'] }]);
+  assert.equal(saved.table1.p_style, 'nejm');
+  assert.ok(saved.table1.overall_column && saved.table1.missing_row && saved.table1.smd);
+  fs.copyFileSync(demoCsv, path.join(scratch, path.basename(demoCsv)));
+  const cliCells = await cellsOfHtml(cli(['analyze', path.basename(specFile), '--format', 'html'], scratch));
+  assert.deepEqual(await cellsOf('#table1'), cliCells);
+});
+
 await step('bad-input corpus files show their errors readably (file, line, column, value)', async () => {
   const corpus = path.join(root, 'tests/corpus');
   const { cases } = JSON.parse(fs.readFileSync(path.join(corpus, 'expected.json'), 'utf8'));

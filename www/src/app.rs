@@ -11,7 +11,9 @@ use insitu_core::ingest::SheetName;
 use insitu_core::inspect::{suggest_spec, Inspection};
 use insitu_core::options::Preset;
 use insitu_core::render;
-use insitu_core::spec::{EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec};
+use insitu_core::spec::{
+    Bin, Condition, Display, EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec,
+};
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -154,13 +156,16 @@ fn try_start() -> Result<(), JsValue> {
         })
     });
     let document = dom::document();
-    let click = Closure::<dyn FnMut(Event)>::new(on_click);
+    let click = Closure::<dyn Fn(Event)>::new(on_click);
     document.add_event_listener_with_callback("click", click.as_ref().unchecked_ref())?;
     click.forget();
     let copy = Closure::<dyn FnMut(web_sys::ClipboardEvent)>::new(on_copy);
     document.add_event_listener_with_callback("copy", copy.as_ref().unchecked_ref())?;
     copy.forget();
-    let change = Closure::<dyn FnMut(Event)>::new(on_change);
+    // Fn, not FnMut: replacing a panel that holds a focused, edited input
+    // makes the browser send that input's `change` again from inside the
+    // handler (ignored below, see `RERENDERING`)
+    let change = Closure::<dyn Fn(Event)>::new(on_change);
     document.add_event_listener_with_callback("change", change.as_ref().unchecked_ref())?;
     change.forget();
     if let Some(zone) = by_id("drop-zone") {
@@ -378,8 +383,22 @@ fn reload_with_spec_options() {
     }
 }
 
+/// The spec without the conditions still being filled in (a column chosen,
+/// no value typed yet): what is analysed and saved.
+fn complete(spec: &Spec) -> Spec {
+    let mut spec = spec.clone();
+    spec.filter
+        .retain(|c| !c.column.is_empty() && !c.values().is_empty());
+    for v in &mut spec.variables {
+        if v.subset.as_ref().is_some_and(|c| c.values().is_empty()) {
+            v.subset = None;
+        }
+    }
+    spec
+}
+
 fn request_analysis() {
-    let spec = with_app(|app| app.spec.clone()).flatten();
+    let spec = with_app(|app| app.spec.as_ref().map(complete)).flatten();
     let Some(spec) = spec else { return };
     let figures = with_app(|app| app.figures).unwrap_or_default();
     match serde_json::to_string(&spec) {
@@ -542,6 +561,44 @@ fn on_click(event: Event) {
                 }
             }
         }),
+        "var-another" => {
+            let kind = with_app(|app| {
+                let spec = app.spec.as_ref()?;
+                let v = spec.variables.iter().find(|v| v.name == column)?;
+                let source = v.data_column().to_string();
+                let kind = app
+                    .inspection
+                    .as_ref()?
+                    .columns
+                    .iter()
+                    .find(|c| c.name == source)
+                    .map(|c| c.kind);
+                Some((source, kind))
+            })
+            .flatten();
+            if let Some((source, kind)) = kind {
+                edit_spec(|spec| {
+                    let name = (2..)
+                        .map(|k| format!("{source} ({k})"))
+                        .find(|n| spec.variables.iter().all(|v| v.name != *n))
+                        .unwrap_or_default();
+                    let at = spec
+                        .variables
+                        .iter()
+                        .position(|v| v.name == column)
+                        .map_or(spec.variables.len(), |k| k + 1);
+                    spec.variables.insert(
+                        at,
+                        VariableSpec {
+                            name,
+                            column: Some(source),
+                            kind,
+                            ..VariableSpec::default()
+                        },
+                    );
+                });
+            }
+        }
         "endpoint-add" => {
             let inspection = with_app(|app| app.inspection.clone()).flatten();
             edit_spec(|spec| {
@@ -762,7 +819,7 @@ fn merge_files(files: web_sys::FileList) {
 }
 
 fn export_spec() {
-    let spec = with_app(|app| app.spec.clone()).flatten();
+    let spec = with_app(|app| app.spec.as_ref().map(complete)).flatten();
     let Some(spec) = spec else { return };
     match serde_json::to_string_pretty(&spec) {
         Ok(json) => {
@@ -893,6 +950,13 @@ fn export_png(index: usize) {
     }
 }
 
+thread_local! {
+    /// True while `edit_spec` replaces the panels: a `change` the browser
+    /// sends then comes from the input being removed, whose edit is the
+    /// one being applied.
+    static RERENDERING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Applies `f` to the spec, re-renders the choices and re-runs the analysis.
 fn edit_spec(f: impl FnOnce(&mut Spec)) {
     let state = with_app(|app| {
@@ -902,9 +966,97 @@ fn edit_spec(f: impl FnOnce(&mut Spec)) {
         (app.inspection.clone(), app.spec.clone())
     });
     if let Some((Some(inspection), Some(spec))) = state {
-        set_html("choose", &views::choose(&inspection, &spec));
+        RERENDERING.with(|r| r.set(true));
+        dom::set_html_keeping_open("choose", &views::choose(&inspection, &spec));
         set_html("settings", &views::settings(&spec));
+        RERENDERING.with(|r| r.set(false));
         request_analysis();
+    }
+}
+
+/// `a, b, c` → the items (levels, cut points).
+fn split_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// One value as a JSON string, several (`a, b`) as an array.
+fn values_json(text: &str) -> serde_json::Value {
+    let items = split_list(text);
+    match items.len() {
+        0 => serde_json::Value::Null,
+        1 => serde_json::Value::String(items[0].clone()),
+        _ => items.into_iter().map(serde_json::Value::String).collect(),
+    }
+}
+
+/// Applies a row option from the page (`field` = the control's
+/// `data-field`) to a Table 1 row; `column_kind` is the kind of its data
+/// column as read.
+fn edit_row(v: &mut VariableSpec, field: &str, value: &str, column_kind: Option<VariableKind>) {
+    let list = split_list(value);
+    match field {
+        "var-display" => v.display = parse_enum(value),
+        "var-decimals" => v.decimals = value.trim().parse().ok().filter(|&d| d <= 6),
+        "var-levels" => v.levels = (!list.is_empty()).then_some(list),
+        "var-show" => v.show_levels = (!list.is_empty()).then_some(list),
+        "var-merge" => {
+            // "New = a, b; Other = c"
+            let merged: std::collections::BTreeMap<String, Vec<String>> = value
+                .split(';')
+                .filter_map(|part| {
+                    let (new, old) = part.split_once('=')?;
+                    let old = split_list(old);
+                    let new = new.trim();
+                    (!new.is_empty() && !old.is_empty()).then(|| (new.to_string(), old))
+                })
+                .collect();
+            v.merge_levels = (!merged.is_empty()).then_some(merged);
+        }
+        "var-bin" => {
+            let breaks: Vec<f64> = list
+                .iter()
+                .filter_map(|b| b.parse().ok())
+                .filter(|b: &f64| b.is_finite())
+                .collect();
+            if breaks.is_empty() {
+                v.bin = None;
+                v.kind = column_kind;
+            } else {
+                v.bin = Some(Bin {
+                    breaks,
+                    labels: None,
+                });
+                v.kind = Some(VariableKind::Categorical);
+                v.levels = None;
+                v.merge_levels = None;
+            }
+            v.display = None;
+        }
+        "var-where-column" => {
+            v.subset = match (value.is_empty(), v.subset.take()) {
+                (true, _) => None,
+                (false, Some(mut c)) => {
+                    c.column = value.to_string();
+                    Some(c)
+                }
+                (false, None) => Some(Condition {
+                    column: value.to_string(),
+                    equals: serde_json::Value::Null,
+                }),
+            }
+        }
+        _ => {
+            if let Some(c) = v.subset.as_mut() {
+                c.equals = values_json(value);
+            }
+        }
+    }
+    if v.display == Some(Display::Ratio) && v.kind == Some(VariableKind::Continuous) {
+        v.display = None;
     }
 }
 
@@ -925,6 +1077,9 @@ fn parse_enum<T: serde::de::DeserializeOwned>(value: &str) -> Option<T> {
 }
 
 fn on_change(event: Event) {
+    if RERENDERING.with(|r| r.get()) {
+        return;
+    }
     let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
         return;
     };
@@ -1033,6 +1188,61 @@ fn on_change(event: Event) {
         "var-label" => edit_spec(|spec| {
             if let Some(v) = spec.variables.iter_mut().find(|v| v.name == column) {
                 v.label = Some(value).filter(|l| !l.trim().is_empty() && *l != column);
+            }
+        }),
+        "var-display" | "var-decimals" | "var-levels" | "var-show" | "var-merge" | "var-bin"
+        | "var-where-column" | "var-where-value" => {
+            let column_kind = with_app(|app| {
+                let spec = app.spec.as_ref()?;
+                let source = spec
+                    .variables
+                    .iter()
+                    .find(|v| v.name == column)?
+                    .data_column();
+                app.inspection
+                    .as_ref()?
+                    .columns
+                    .iter()
+                    .find(|c| c.name == source)
+                    .map(|c| c.kind)
+            })
+            .flatten();
+            edit_spec(|spec| {
+                if let Some(v) = spec.variables.iter_mut().find(|v| v.name == column) {
+                    edit_row(v, &field, &value, column_kind);
+                }
+            })
+        }
+        "t1-overall" | "t1-missing" | "t1-smd" | "t1-p-style" | "t1-caption" => {
+            let on = checked(&target);
+            edit_spec(|spec| {
+                let t = spec.table1.get_or_insert_with(Default::default);
+                match field.as_str() {
+                    "t1-overall" => t.overall_column = on,
+                    "t1-missing" => t.missing_row = on,
+                    "t1-smd" => t.smd = on,
+                    "t1-p-style" => t.p_style = parse_enum(&value).unwrap_or_default(),
+                    _ => t.caption = Some(value.trim().to_string()).filter(|c| !c.is_empty()),
+                }
+                if *t == Default::default() {
+                    spec.table1 = None;
+                }
+            })
+        }
+        "filter-column" | "filter-value" => edit_spec(|spec| {
+            if spec.filter.is_empty() {
+                spec.filter.push(Condition {
+                    column: String::new(),
+                    equals: serde_json::Value::Null,
+                });
+            }
+            if field == "filter-column" {
+                spec.filter[0].column = value;
+            } else {
+                spec.filter[0].equals = values_json(&value);
+            }
+            if spec.filter[0].column.is_empty() {
+                spec.filter.remove(0);
             }
         }),
         "ep-name" | "ep-time" | "ep-event" | "ep-unit" | "ep-landmarks" | "ep-risk-by" => {

@@ -24,6 +24,35 @@ pub fn set_html(id: &str, html: &str) {
     }
 }
 
+/// Replaces the content of element `id`, keeping open the `<details>`
+/// (by their `data-column`) that were open, so that a panel re-rendered
+/// after an edit does not fold the options being edited.
+pub fn set_html_keeping_open(id: &str, html: &str) {
+    let Some(e) = by_id(id) else { return };
+    let open: Vec<String> = e
+        .query_selector_all("details[open][data-column]")
+        .map(|list| {
+            (0..list.length())
+                .filter_map(|k| list.item(k)?.dyn_into::<Element>().ok())
+                .filter_map(|d| d.get_attribute("data-column"))
+                .collect()
+        })
+        .unwrap_or_default();
+    e.set_inner_html(html);
+    if open.is_empty() {
+        return;
+    }
+    if let Ok(list) = e.query_selector_all("details[data-column]") {
+        for d in (0..list.length()).filter_map(|k| list.item(k)?.dyn_into::<Element>().ok()) {
+            if d.get_attribute("data-column")
+                .is_some_and(|c| open.contains(&c))
+            {
+                let _ = d.set_attribute("open", "");
+            }
+        }
+    }
+}
+
 /// Shows or hides element `id`.
 pub fn show(id: &str, visible: bool) {
     if let Some(e) = by_id(id) {

@@ -3,10 +3,10 @@
 //! app's Table 1 is the CLI's, byte for byte.
 
 use insitu_core::ingest::SheetName;
-use insitu_core::inspect::Inspection;
+use insitu_core::inspect::{ColumnInfo, Inspection};
 use insitu_core::options::Preset;
 use insitu_core::render::{self, escape};
-use insitu_core::spec::{Spec, VariableKind};
+use insitu_core::spec::{Display, PStyle, Spec, VariableKind, VariableSpec};
 use insitu_core::table1::number;
 use insitu_core::Report;
 
@@ -198,28 +198,47 @@ pub fn choose(inspection: &Inspection, spec: &Spec) -> String {
             escape(&c.levels.join(", "))
         ));
     }
-    h.push_str("</div>\n<h3>Table 1 rows</h3>\n<table id=\"variables\" class=\"choices\"><thead><tr><th>Show</th><th>Column</th><th>Kind</th><th>Label in Table 1</th><th>Order</th></tr></thead><tbody>\n");
-    // included rows in spec order, then the other columns
-    let mut order: Vec<&str> = spec.variables.iter().map(|v| v.name.as_str()).collect();
+    h.push_str("</div>\n<h3>Table 1 rows</h3>\n<p class=\"hint\">Each row's <b>Options</b> set how it is shown (n (%), a ratio such as M : F, median (i.q.r.), mean (s.d.), decimals, which levels), which patients it counts (e.g. only those who completed the schedule), and how a column becomes categories (cut points, merged levels). <b>Another row</b> adds a second row from the same column (e.g. age as a median and age ≥ 70 as n (%)).</p>\n<table id=\"variables\" class=\"choices\"><thead><tr><th>Show</th><th>Column</th><th>Kind</th><th>Label in Table 1</th><th>Order</th><th>Options</th></tr></thead><tbody>\n");
+    // the spec's rows in order (derived rows too), then the unused columns
+    let mut rows: Vec<(&str, &str, Option<&VariableSpec>)> = spec
+        .variables
+        .iter()
+        .map(|v| (v.name.as_str(), v.data_column(), Some(v)))
+        .collect();
     for n in &names {
-        if !order.contains(n) && *n != spec.group.column {
-            order.push(n);
+        if *n != spec.group.column && !spec.variables.iter().any(|v| v.name == *n) {
+            rows.push((n, n, None));
         }
     }
-    for name in order {
-        let Some(info) = inspection.columns.iter().find(|c| c.name == name) else {
+    for (name, column, chosen) in rows {
+        let Some(info) = inspection.columns.iter().find(|c| c.name == column) else {
             continue;
         };
-        let chosen = spec.variables.iter().find(|v| v.name == name);
         let kind = chosen.and_then(|v| v.kind).unwrap_or(info.kind);
         let label = chosen
             .and_then(|v| v.label.clone())
             .unwrap_or_else(|| name.to_string());
         let attr = format!(" data-column=\"{}\"", escape(name));
+        let source = if name == column {
+            escape(column)
+        } else {
+            format!(
+                "{} <span class=\"hint\">(another row)</span>",
+                escape(column)
+            )
+        };
+        let (order, options) = match chosen {
+            Some(v) => (
+                format!(
+                    "<button type=\"button\" data-action=\"var-up\"{attr} aria-label=\"move up\">↑</button><button type=\"button\" data-action=\"var-down\"{attr} aria-label=\"move down\">↓</button>"
+                ),
+                row_options(v, kind, info, &names, &attr),
+            ),
+            None => (String::new(), String::new()),
+        };
         h.push_str(&format!(
-            "<tr{attr}><td><input type=\"checkbox\" data-field=\"var-include\"{attr}{}></td><td>{}</td><td>{}</td><td><input type=\"text\" data-field=\"var-label\"{attr} value=\"{}\"></td><td>{}</td></tr>\n",
+            "<tr{attr}><td><input type=\"checkbox\" data-field=\"var-include\"{attr}{}></td><td>{source}</td><td>{}</td><td><input type=\"text\" data-field=\"var-label\"{attr} value=\"{}\"></td><td>{order}</td><td>{options}</td></tr>\n",
             if chosen.is_some() { " checked" } else { "" },
-            escape(name),
             select(
                 "",
                 "var-kind",
@@ -232,13 +251,6 @@ pub fn choose(inspection: &Inspection, spec: &Spec) -> String {
             )
             .replace(" id=\"\"", ""),
             escape(&label),
-            if chosen.is_some() {
-                format!(
-                    "<button type=\"button\" data-action=\"var-up\"{attr} aria-label=\"move up\">↑</button><button type=\"button\" data-action=\"var-down\"{attr} aria-label=\"move down\">↓</button>"
-                )
-            } else {
-                String::new()
-            }
         ));
     }
     h.push_str("</tbody></table>\n<h3>Survival endpoints</h3>\n<div id=\"endpoints\">\n");
@@ -267,6 +279,200 @@ pub fn choose(inspection: &Inspection, spec: &Spec) -> String {
         ));
     }
     h.push_str("</div>\n<button type=\"button\" class=\"secondary\" data-action=\"endpoint-add\">Add endpoint</button>\n");
+    h.push_str(&layout(spec, &names));
+    h
+}
+
+/// `a, b, c` (levels and cut points are written and read with commas).
+fn listed(items: &[String]) -> String {
+    items.join(", ")
+}
+
+/// `<option>`s of the data columns, with "—" (none) first.
+fn column_choices(names: &[&str], current: &str) -> String {
+    let mut h = option("", "—", current.is_empty());
+    for n in names {
+        h.push_str(&option(n, n, *n == current));
+    }
+    h
+}
+
+/// The options of one Table 1 row, folded under "Options".
+fn row_options(
+    v: &VariableSpec,
+    kind: VariableKind,
+    info: &ColumnInfo,
+    names: &[&str],
+    attr: &str,
+) -> String {
+    let field = |name: &str, label: &str, value: &str, size: usize, placeholder: &str| {
+        format!(
+            "<label>{label} <input type=\"text\" size=\"{size}\" data-field=\"{name}\"{attr} value=\"{}\" placeholder=\"{}\"></label>",
+            escape(value),
+            escape(placeholder)
+        )
+    };
+    let display = match v.display {
+        Some(Display::NPercent) => "n_percent",
+        Some(Display::Ratio) => "ratio",
+        Some(Display::MedianIqr) => "median_iqr",
+        Some(Display::MeanSd) => "mean_sd",
+        Some(Display::MedianIqrMeanSd) => "median_iqr_mean_sd",
+        None => "",
+    };
+    let shown_as_categories = kind == VariableKind::Categorical || v.bin.is_some();
+    let displays: &[(&str, &str)] = if shown_as_categories {
+        &[
+            ("", "n (%)"),
+            ("ratio", "ratio of two levels, e.g. 67 : 29"),
+        ]
+    } else {
+        &[
+            ("", "median (i.q.r.)"),
+            ("mean_sd", "mean (s.d.)"),
+            ("median_iqr_mean_sd", "median (i.q.r.) and mean (s.d.)"),
+        ]
+    };
+    let mut h = format!(
+        "<details class=\"row-options\"{attr}><summary>Options</summary><div class=\"row-options-body\"><label>Show as {}</label>",
+        select("", "var-display", displays, display, attr).replace(" id=\"\"", "")
+    );
+    if shown_as_categories {
+        let levels = v.levels.clone().unwrap_or_default();
+        h.push_str(&field(
+            "var-levels",
+            "Level order",
+            &listed(&levels),
+            24,
+            "as in the file, sorted",
+        ));
+        h.push_str(&field(
+            "var-show",
+            "Levels shown (all are tested)",
+            &listed(&v.show_levels.clone().unwrap_or_default()),
+            12,
+            "all, or e.g. yes",
+        ));
+        let merge = v
+            .merge_levels
+            .as_ref()
+            .map(|m| {
+                m.iter()
+                    .map(|(new, old)| format!("{new} = {}", listed(old)))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default();
+        h.push_str(&field(
+            "var-merge",
+            "Merge or rename levels",
+            &merge,
+            28,
+            "e.g. Other = cT1, cT2; Yes = yes",
+        ));
+    } else {
+        h.push_str(&field(
+            "var-decimals",
+            "Decimals",
+            &v.decimals.map(|d| d.to_string()).unwrap_or_default(),
+            3,
+            "auto",
+        ));
+    }
+    if info.kind == VariableKind::Continuous {
+        let breaks = v
+            .bin
+            .as_ref()
+            .map(|b| b.breaks.iter().map(|x| number(*x)).collect::<Vec<_>>())
+            .unwrap_or_default();
+        h.push_str(&field(
+            "var-bin",
+            "Cut into categories at",
+            &listed(&breaks),
+            10,
+            "e.g. 70 (< 70, ≥ 70)",
+        ));
+    }
+    let (where_column, where_value) = v
+        .subset
+        .as_ref()
+        .map(|c| (c.column.clone(), listed(&c.values())))
+        .unwrap_or_default();
+    h.push_str(&format!(
+        "<label>Only patients whose <select data-field=\"var-where-column\"{attr}>{}</select></label>{}",
+        column_choices(names, &where_column),
+        field("var-where-value", "is", &where_value, 10, "e.g. yes"),
+    ));
+    h.push_str(&format!(
+        "<button type=\"button\" class=\"secondary\" data-action=\"var-another\"{attr}>Another row from {}</button></div></details>",
+        escape(v.data_column())
+    ));
+    h
+}
+
+/// Overall, Missing and SMD columns, the P-value style, the caption and a
+/// filter on the whole analysis.
+fn layout(spec: &Spec, names: &[&str]) -> String {
+    let t = spec.table1.clone().unwrap_or_default();
+    let mut h =
+        String::from("<h3>Table 1 layout</h3>\n<div class=\"settings-grid\" id=\"layout\">");
+    for (field, label, on) in [
+        ("t1-overall", "Overall column", t.overall_column),
+        (
+            "t1-missing",
+            "Missing row under each variable",
+            t.missing_row,
+        ),
+        ("t1-smd", "Standardised mean difference (two groups)", t.smd),
+    ] {
+        h.push_str(&format!(
+            "<label><input type=\"checkbox\" id=\"{field}\" data-field=\"{field}\"{}> {label}</label>",
+            if on { " checked" } else { "" }
+        ));
+    }
+    let style = match t.p_style {
+        PStyle::ThreeDecimals => "three_decimals",
+        PStyle::Nejm => "nejm",
+        PStyle::TwoSignificant => "two_significant",
+    };
+    h.push_str(&format!(
+        "<label>P values {}</label>",
+        select(
+            "t1-p-style",
+            "t1-p-style",
+            &[
+                ("three_decimals", "0.010, <0.001 (BJS, JAMA)"),
+                ("nejm", "NEJM: 0.01, 0.003, <0.001"),
+                (
+                    "two_significant",
+                    "two significant figures, <0.0001 (Lancet)"
+                ),
+            ],
+            style,
+            ""
+        )
+    ));
+    h.push_str(&format!(
+        "<label>Caption <input type=\"text\" id=\"t1-caption\" data-field=\"t1-caption\" size=\"30\" value=\"{}\" placeholder=\"Table 1 and the title\"></label>",
+        escape(t.caption.as_deref().unwrap_or(""))
+    ));
+    let (column, value) = spec
+        .filter
+        .first()
+        .map(|c| (c.column.clone(), listed(&c.values())))
+        .unwrap_or_default();
+    h.push_str(&format!(
+        "</div>\n<div class=\"toolbar\" id=\"filter\"><label>Analyse only the patients whose <select id=\"filter-column\" data-field=\"filter-column\">{}</select></label><label>is <input type=\"text\" id=\"filter-value\" data-field=\"filter-value\" size=\"10\" value=\"{}\" placeholder=\"e.g. yes\"></label>",
+        column_choices(names, &column),
+        escape(&value)
+    ));
+    if spec.filter.len() > 1 {
+        h.push_str(&format!(
+            "<span class=\"hint\">and {} more condition(s) from the spec</span>",
+            spec.filter.len() - 1
+        ));
+    }
+    h.push_str("</div>\n");
     h
 }
 

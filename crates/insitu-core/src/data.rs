@@ -220,7 +220,11 @@ impl AnalysisData {
             };
             variables.push(Variable {
                 name: v.name.clone(),
-                label: v.label.clone().unwrap_or_else(|| v.name.clone()),
+                // a row counting a subset says so unless the spec labels it
+                label: v.label.clone().unwrap_or_else(|| match &v.subset {
+                    Some(c) => format!("{} if {}", v.name, c.describe()),
+                    None => v.name.clone(),
+                }),
                 data,
                 rows,
                 subset: v.subset.as_ref().map(|c| c.describe()),

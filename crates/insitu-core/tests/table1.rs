@@ -116,6 +116,37 @@ fn demo_reproduces_the_paper_table1_layout() {
 }
 
 #[test]
+fn a_subset_row_without_a_label_names_its_condition() {
+    let spec_text = r#"{
+      "group": {"column": "arm"},
+      "variables": [
+        {"name": "weeks", "kind": "continuous", "where": {"column": "done", "equals": "yes"}},
+        {"name": "stay", "kind": "continuous", "where": {"column": "done", "equals": ["yes", "partly"]}, "label": "Stay if completed"}
+      ]
+    }"#;
+    let spec = insitu_core::Spec::from_json(spec_text, "s.json").unwrap();
+    let csv = "arm,weeks,stay,done\nA,10,5,yes\nA,12,6,no\nA,11,7,partly\nB,14,8,yes\nB,15,9,no\nB,9,3,yes\n";
+    let report = insitu_core::analyze(csv.as_bytes(), "d.csv", &spec).unwrap();
+    let labels: Vec<&str> = report
+        .table1
+        .rows
+        .iter()
+        .map(|r| r.label.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "weeks if done = yes, median (i.q.r.)",
+            "Stay if completed, median (i.q.r.)"
+        ]
+    );
+    let weeks = &report.continuous[0];
+    assert_eq!((weeks.by_group[0].n, weeks.by_group[1].n), (1, 2));
+    let stay = &report.continuous[1];
+    assert_eq!((stay.by_group[0].n, stay.by_group[1].n), (2, 2));
+}
+
+#[test]
 fn display_options_overall_missing_smd_and_p_style() {
     let spec_text = r#"{
       "group": {"column": "arm", "levels": ["A", "B"]},
