@@ -354,6 +354,78 @@ await step('Table 1 as .docx from the page: a real Word table, equal to the CLI\
   }
 });
 
+await step('endpoints from dates set in the page: start/end dates give lung\'s times; a composite "first of progression or death" equals its times computed by hand', async () => {
+  // lung again as an .xlsx of date cells, now with a progression date (every
+  // other death, 60 % of the way), a death date and a last follow-up date
+  const lines = fs.readFileSync(path.join(datasets, 'lung.csv'), 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  const at = (fields, name) => fields[header.indexOf(name)];
+  const rows = [['sex', 'age', 'start', 'end', 'os_event', 'progression', 'death', 'last_seen']];
+  const pfs = ['sex,pfs_days,pfs_event'];
+  lines.slice(1).forEach((line, i) => {
+    const f = line.split(',');
+    const start = 39448 + 3 * i;
+    const days = Number(at(f, 'os_days'));
+    const died = Number(at(f, 'os_event')) === 1;
+    const progressed = died && i % 2 === 0 ? Math.floor(days * 0.6) : null;
+    rows.push([at(f, 'sex'), Number(at(f, 'age')), { date: start }, { date: start + days }, Number(at(f, 'os_event')),
+      progressed === null ? null : { date: start + progressed }, died ? { date: start + days } : null, { date: start + days }]);
+    pfs.push(`${at(f, 'sex')},${progressed ?? days},${died ? 1 : 0}`);
+  });
+  fs.writeFileSync(path.join(scratch, 'lung-events.xlsx'), writeXlsx(rows));
+  fs.writeFileSync(path.join(scratch, 'lung-pfs.csv'), pfs.join('\n') + '\n');
+  await setFile('#data-file', path.join(scratch, 'lung-events.xlsx'));
+  await waitForAnalysis();
+  await page.$eval('#setup', (d) => { d.open = true; });
+  const edited = async (act) => { await act(); await waitForAnalysis(); };
+  const choose = (selector, value) => edited(() => page.selectOption(selector, value));
+  await choose('#group-select', 'sex');
+  while ((await page.$$('.endpoint')).length > 0) {
+    await edited(() => page.click('.endpoint[data-index="0"] button[data-action="endpoint-remove"]'));
+  }
+  const ep = (k, rest) => `.endpoint[data-index="${k}"] ${rest}`;
+  await edited(() => page.click('button[data-action="endpoint-add"]'));
+  await page.fill(ep(0, 'input[data-field="ep-name"]'), 'OS');
+  await edited(() => page.press(ep(0, 'input[data-field="ep-name"]'), 'Tab'));
+  await choose(ep(0, 'select[data-field="ep-mode"]'), 'dates-end');
+  await choose(ep(0, 'select[data-field="ep-start"]'), 'start');
+  await choose(ep(0, 'select[data-field="ep-end"]'), 'end');
+  await choose(ep(0, 'select[data-field="ep-event"]'), 'os_event');
+  await choose(ep(0, 'select[data-field="ep-unit"]'), 'days');
+  await edited(() => page.click('button[data-action="endpoint-add"]'));
+  await page.fill(ep(1, 'input[data-field="ep-name"]'), 'PFS');
+  await edited(() => page.press(ep(1, 'input[data-field="ep-name"]'), 'Tab'));
+  await choose(ep(1, 'select[data-field="ep-mode"]'), 'first-dates');
+  await choose(ep(1, 'select[data-field="ep-start"]'), 'start');
+  await choose(ep(1, '[data-component="0"][data-field="comp-date"]'), 'progression');
+  await choose(ep(1, '[data-component="1"][data-field="comp-date"]'), 'death');
+  await choose(ep(1, 'select[data-field="ep-last"]'), 'last_seen');
+  await choose(ep(1, 'select[data-field="ep-unit"]'), 'days');
+  assert.equal(await page.$$eval('svg.km-plot', (s) => s.length), 2, 'two endpoints once their columns are chosen');
+
+  const json = JSON.parse(fs.readFileSync(await download('export-json'), 'utf8'));
+  // OS from the dates = lung's OS (whose spec orders the groups male, female)
+  const lung = JSON.parse(cli(['analyze', 'lung.spec.json'])).survival[0];
+  const byGroup = (items) => [...items].sort((a, b) => a.group.localeCompare(b.group));
+  const curves = (km) => byGroup(km).map(({ group, n, events, median, table }) => ({ group, n, events, median, table }));
+  assert.deepEqual(sameReport(curves(json.survival[0].km), curves(lung.km)), []);
+  assert.deepEqual(sameReport([json.survival[0].logrank.chisq, json.survival[0].logrank.p], [lung.logrank.chisq, lung.logrank.p]), []);
+  assert.deepEqual(sameReport(byGroup(json.survival[0].logrank.by_group), byGroup(lung.logrank.by_group)), []);
+  // PFS = the first of progression or death, else censored at the last follow-up
+  const pfsSpec = { group: { column: 'sex' }, variables: [], endpoints: [{ name: 'PFS', time: 'pfs_days', event: 'pfs_event', time_unit: 'days' }] };
+  fs.writeFileSync(path.join(scratch, 'lung-pfs.spec.json'), JSON.stringify({ ...pfsSpec, csv: 'lung-pfs.csv' }));
+  const byHand = JSON.parse(cli(['analyze', 'lung-pfs.spec.json'], scratch)).survival[0];
+  assert.deepEqual(sameReport(json.survival[1].km.map((g) => g.table), byHand.km.map((g) => g.table)), []);
+  assert.deepEqual(sameReport(json.survival[1].logrank, byHand.logrank), []);
+  // the saved spec names the dates and runs in the CLI with the same result
+  const saved = JSON.parse(fs.readFileSync(await download('export-spec'), 'utf8'));
+  assert.deepEqual(saved.endpoints[0], { name: 'OS', event: 'os_event', start_date: 'start', end_date: 'end', time_unit: 'days' });
+  assert.deepEqual(saved.endpoints[1].components, [{ name: 'progression', date: 'progression' }, { name: 'death', date: 'death' }]);
+  assert.equal(saved.endpoints[1].last_followup_date, 'last_seen');
+  fs.writeFileSync(path.join(scratch, 'lung-events.spec.json'), JSON.stringify({ ...saved, csv: 'lung-events.xlsx' }));
+  assert.deepEqual(sameReport(json.survival, JSON.parse(cli(['analyze', 'lung-events.spec.json'], scratch)).survival), []);
+});
+
 await step('multicentre: two centres save audited summaries, the merge equals insitu aggregate + merge', async () => {
   // lung split by institution parity into two "hospitals"
   const lines = fs.readFileSync(path.join(datasets, 'lung.csv'), 'utf8').trim().split('\n');

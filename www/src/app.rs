@@ -12,7 +12,8 @@ use insitu_core::inspect::{suggest_spec, Inspection};
 use insitu_core::options::Preset;
 use insitu_core::render;
 use insitu_core::spec::{
-    Bin, Condition, Display, EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec,
+    Bin, ComponentSpec, Condition, Display, EndpointSpec, EventCodes, Spec, VariableKind,
+    VariableSpec,
 };
 use js_sys::{Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -383,8 +384,74 @@ fn reload_with_spec_options() {
     }
 }
 
-/// The spec without the conditions still being filled in (a column chosen,
-/// no value typed yet): what is analysed and saved.
+/// A component of a composite endpoint with its columns still to choose.
+fn component(name: &str, dates: bool) -> ComponentSpec {
+    let blank = || Some(String::new());
+    ComponentSpec {
+        name: name.to_string(),
+        date: if dates { blank() } else { None },
+        time: if dates { None } else { blank() },
+        event: if dates { None } else { blank() },
+    }
+}
+
+/// Turns an endpoint's form to another way of giving its times (the
+/// page's "Times from"); the columns of the new way are still to choose
+/// (empty strings, so that the form shows them) except what carries over.
+fn set_endpoint_mode(e: &mut EndpointSpec, mode: &str) {
+    let blank = || Some(String::new());
+    let start = e.start_date.take().or_else(blank);
+    let last = e.last_followup_date.take().or_else(blank);
+    e.end_date = None;
+    e.event_date = None;
+    match mode {
+        "dates-end" => {
+            e.components.clear();
+            e.start_date = start;
+            e.end_date = blank();
+            e.time.clear();
+        }
+        "dates-event" => {
+            e.components.clear();
+            e.start_date = start;
+            e.last_followup_date = last;
+            e.event_date = blank();
+            e.time.clear();
+            e.event.clear();
+        }
+        "first-dates" | "first-times" => {
+            let dates = mode == "first-dates";
+            e.components = vec![component("progression", dates), component("death", dates)];
+            if dates {
+                e.start_date = start;
+                e.last_followup_date = last;
+            }
+            e.time.clear();
+            e.event.clear();
+        }
+        _ => e.components.clear(),
+    }
+}
+
+/// An endpoint's columns with the ones not chosen yet (`""`) left out.
+fn chosen_columns(e: &EndpointSpec) -> EndpointSpec {
+    let chosen = |c: &Option<String>| c.clone().filter(|c| !c.is_empty());
+    let mut e = e.clone();
+    e.start_date = chosen(&e.start_date);
+    e.end_date = chosen(&e.end_date);
+    e.event_date = chosen(&e.event_date);
+    e.last_followup_date = chosen(&e.last_followup_date);
+    for c in &mut e.components {
+        c.date = chosen(&c.date);
+        c.time = chosen(&c.time);
+        c.event = chosen(&c.event);
+    }
+    e
+}
+
+/// The spec without the conditions and endpoints still being filled in (a
+/// column chosen, no value typed yet; a date column not chosen yet): what
+/// is analysed and saved.
 fn complete(spec: &Spec) -> Spec {
     let mut spec = spec.clone();
     spec.filter
@@ -394,6 +461,13 @@ fn complete(spec: &Spec) -> Spec {
             v.subset = None;
         }
     }
+    // endpoints whose columns are still being chosen wait in the page
+    spec.endpoints = spec
+        .endpoints
+        .iter()
+        .map(chosen_columns)
+        .filter(EndpointSpec::names_its_times)
+        .collect();
     spec
 }
 
@@ -616,6 +690,24 @@ fn on_click(event: Event) {
                     time_unit: "months".to_string(),
                     ..EndpointSpec::default()
                 });
+            })
+        }
+        "comp-add" | "comp-remove" => {
+            let j: usize = data_attr(&button, "data-component").parse().unwrap_or(0);
+            edit_spec(|spec| {
+                let Some(e) = spec.endpoints.get_mut(index) else {
+                    return;
+                };
+                let dates = views::endpoint_mode(e) == "first-dates";
+                if action == "comp-add" {
+                    e.components.push(component(
+                        &format!("event {}", e.components.len() + 1),
+                        dates,
+                    ));
+                } else if e.components.len() > 1 && j < e.components.len() {
+                    // the last one stays: without events the form would change
+                    e.components.remove(j);
+                }
             })
         }
         "endpoint-remove" => edit_spec(|spec| {
@@ -1245,6 +1337,44 @@ fn on_change(event: Event) {
                 spec.filter.remove(0);
             }
         }),
+        "ep-mode" => edit_spec(|spec| {
+            if let Some(e) = spec.endpoints.get_mut(index) {
+                set_endpoint_mode(e, &value);
+            }
+        }),
+        "ep-start" | "ep-end" | "ep-event-date" | "ep-last" | "ep-date-format" => {
+            edit_spec(|spec| {
+                let Some(e) = spec.endpoints.get_mut(index) else {
+                    return;
+                };
+                // "" stays Some: the endpoint keeps its form until complete
+                match field.as_str() {
+                    "ep-start" => e.start_date = Some(value),
+                    "ep-end" => e.end_date = Some(value),
+                    "ep-event-date" => e.event_date = Some(value),
+                    "ep-last" => e.last_followup_date = Some(value),
+                    _ => e.date_format = parse_enum(&value),
+                }
+            })
+        }
+        "comp-name" | "comp-date" | "comp-time" | "comp-event" => {
+            let j: usize = data_attr(&target, "data-component").parse().unwrap_or(0);
+            edit_spec(|spec| {
+                let Some(c) = spec
+                    .endpoints
+                    .get_mut(index)
+                    .and_then(|e| e.components.get_mut(j))
+                else {
+                    return;
+                };
+                match field.as_str() {
+                    "comp-name" => c.name = value,
+                    "comp-date" => c.date = Some(value),
+                    "comp-time" => c.time = Some(value),
+                    _ => c.event = Some(value),
+                }
+            })
+        }
         "ep-name" | "ep-time" | "ep-event" | "ep-unit" | "ep-landmarks" | "ep-risk-by" => {
             edit_spec(|spec| {
                 let Some(e) = spec.endpoints.get_mut(index) else {

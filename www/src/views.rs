@@ -6,7 +6,7 @@ use insitu_core::ingest::SheetName;
 use insitu_core::inspect::{ColumnInfo, Inspection};
 use insitu_core::options::Preset;
 use insitu_core::render::{self, escape};
-use insitu_core::spec::{Display, PStyle, Spec, VariableKind, VariableSpec};
+use insitu_core::spec::{Display, EndpointSpec, PStyle, Spec, VariableKind, VariableSpec};
 use insitu_core::table1::number;
 use insitu_core::Report;
 
@@ -261,11 +261,105 @@ pub fn choose(inspection: &Inspection, spec: &Spec) -> String {
             .as_ref()
             .map(|t| t.iter().map(|x| number(*x)).collect::<Vec<_>>().join(", "))
             .unwrap_or_default();
+        let date = |field: &str, label: &str, current: &Option<String>| {
+            format!(
+                "<label>{label} <select data-field=\"{field}\"{attr}>{}</select></label> ",
+                column_choices(names.as_slice(), current.as_deref().unwrap_or(""))
+            )
+        };
+        let mode = endpoint_mode(e);
         h.push_str(&format!(
-            "<div class=\"endpoint\"{attr}><label>Name <input type=\"text\" size=\"8\" data-field=\"ep-name\"{attr} value=\"{}\"></label> <label>Time <select data-field=\"ep-time\"{attr}>{}</select></label> <label>Event (1 = event, 0 = censored) <select data-field=\"ep-event\"{attr}>{}</select></label> <label>Unit {}</label> <label>Landmarks <input type=\"text\" size=\"12\" data-field=\"ep-landmarks\"{attr} value=\"{}\" placeholder=\"1, 3, 5 years\"></label> <label>Risk table every <input type=\"text\" size=\"4\" data-field=\"ep-risk-by\"{attr} value=\"{}\" placeholder=\"auto\"></label> <button type=\"button\" class=\"secondary\" data-action=\"endpoint-remove\"{attr}>Remove</button></div>\n",
+            "<div class=\"endpoint\"{attr}><label>Name <input type=\"text\" size=\"8\" data-field=\"ep-name\"{attr} value=\"{}\"></label> <label>Times from {}</label> ",
             escape(&e.name),
-            column_options(&e.time),
-            column_options(&e.event),
+            select(
+                "",
+                "ep-mode",
+                &[
+                    ("time", "a time column"),
+                    ("dates-end", "dates: start and end"),
+                    ("dates-event", "dates: start, event, last follow-up"),
+                    ("first-dates", "first of several events (dates)"),
+                    ("first-times", "first of several events (times)"),
+                ],
+                mode,
+                &attr
+            )
+            .replace(" id=\"\"", "")
+        ));
+        if mode != "time" && mode != "first-times" {
+            h.push_str(&date("ep-start", "Start date", &e.start_date));
+        }
+        match mode {
+            "time" => h.push_str(&format!(
+                "<label>Time <select data-field=\"ep-time\"{attr}>{}</select></label> <label>Event (1 = event, 0 = censored) <select data-field=\"ep-event\"{attr}>{}</select></label> ",
+                column_choices(names.as_slice(), &e.time),
+                column_choices(names.as_slice(), &e.event),
+            )),
+            "dates-end" => {
+                h.push_str(&date("ep-end", "End date (event or last follow-up)", &e.end_date));
+                h.push_str(&format!(
+                    "<label>Event (1 = event, 0 = censored) <select data-field=\"ep-event\"{attr}>{}</select></label> ",
+                    column_choices(names.as_slice(), &e.event)
+                ));
+            }
+            "dates-event" => {
+                h.push_str(&date("ep-event-date", "Event date (empty: none)", &e.event_date));
+                h.push_str(&date("ep-last", "Last follow-up date", &e.last_followup_date));
+            }
+            _ => {
+                h.push_str("<div class=\"components\">");
+                for (j, c) in e.components.iter().enumerate() {
+                    let cattr = format!("{attr} data-component=\"{j}\"");
+                    h.push_str(&format!(
+                        "<div class=\"component\"><label>Event <input type=\"text\" size=\"10\" data-field=\"comp-name\"{cattr} value=\"{}\"></label> ",
+                        escape(&c.name)
+                    ));
+                    if mode == "first-dates" {
+                        h.push_str(&format!(
+                            "<label>its date (empty: none) <select data-field=\"comp-date\"{cattr}>{}</select></label> ",
+                            column_choices(names.as_slice(), c.date.as_deref().unwrap_or(""))
+                        ));
+                    } else {
+                        h.push_str(&format!(
+                            "<label>time <select data-field=\"comp-time\"{cattr}>{}</select></label> <label>event (1/0) <select data-field=\"comp-event\"{cattr}>{}</select></label> ",
+                            column_choices(names.as_slice(), c.time.as_deref().unwrap_or("")),
+                            column_choices(names.as_slice(), c.event.as_deref().unwrap_or(""))
+                        ));
+                    }
+                    h.push_str(&format!(
+                        "<button type=\"button\" class=\"secondary\" data-action=\"comp-remove\"{cattr}>Remove event</button></div>"
+                    ));
+                }
+                h.push_str(&format!(
+                    "<button type=\"button\" class=\"secondary\" data-action=\"comp-add\"{attr}>Add event</button></div>"
+                ));
+                if mode == "first-dates" {
+                    h.push_str(&date("ep-last", "Last follow-up date", &e.last_followup_date));
+                }
+            }
+        }
+        if mode != "time" && mode != "first-times" {
+            let format = e.date_format.map_or("", |f| f.name());
+            h.push_str(&format!(
+                "<label>Date order {}</label> ",
+                select(
+                    "",
+                    "ep-date-format",
+                    &[
+                        ("", "detected"),
+                        ("dmy", "day-month-year"),
+                        ("mdy", "month/day/year"),
+                        ("ymd", "year-month-day"),
+                        ("excel", "Excel day numbers"),
+                    ],
+                    format,
+                    &attr
+                )
+                .replace(" id=\"\"", "")
+            ));
+        }
+        h.push_str(&format!(
+            "<label>Unit {}</label> <label>Landmarks <input type=\"text\" size=\"12\" data-field=\"ep-landmarks\"{attr} value=\"{}\" placeholder=\"1, 3, 5 years\"></label> <label>Risk table every <input type=\"text\" size=\"4\" data-field=\"ep-risk-by\"{attr} value=\"{}\" placeholder=\"auto\"></label> <button type=\"button\" class=\"secondary\" data-action=\"endpoint-remove\"{attr}>Remove</button></div>\n",
             select(
                 "",
                 "ep-unit",
@@ -281,6 +375,24 @@ pub fn choose(inspection: &Inspection, spec: &Spec) -> String {
     h.push_str("</div>\n<button type=\"button\" class=\"secondary\" data-action=\"endpoint-add\">Add endpoint</button>\n");
     h.push_str(&layout(spec, &names));
     h
+}
+
+/// How an endpoint gets its times, as the page's "Times from" select
+/// names it.
+pub fn endpoint_mode(e: &EndpointSpec) -> &'static str {
+    if !e.components.is_empty() {
+        if e.start_date.is_some() || e.components.iter().any(|c| c.date.is_some()) {
+            "first-dates"
+        } else {
+            "first-times"
+        }
+    } else if e.event_date.is_some() || e.last_followup_date.is_some() {
+        "dates-event"
+    } else if e.start_date.is_some() || e.end_date.is_some() {
+        "dates-end"
+    } else {
+        "time"
+    }
 }
 
 /// `a, b, c` (levels and cut points are written and read with commas).

@@ -261,6 +261,27 @@ pub struct VariableSpec {
     pub levels: Option<Vec<String>>,
 }
 
+impl EndpointSpec {
+    /// Whether the endpoint names the columns its times and events come
+    /// from in one of the accepted ways (time and event; start and end
+    /// dates and event; start, event and last follow-up dates; or
+    /// components).
+    pub fn names_its_times(&self) -> bool {
+        let dates = self.start_date.is_some();
+        if !self.components.is_empty() {
+            self.components
+                .iter()
+                .all(|c| (c.event.is_some() && c.time.is_some()) || (c.date.is_some() && dates))
+                && (dates == self.last_followup_date.is_some() || !dates)
+        } else if dates {
+            (self.end_date.is_some() && !self.event.is_empty())
+                || (self.event_date.is_some() && self.last_followup_date.is_some())
+        } else {
+            !self.time.is_empty() && !self.event.is_empty()
+        }
+    }
+}
+
 impl VariableSpec {
     /// The data column of the row.
     pub fn data_column(&self) -> &str {
@@ -523,19 +544,7 @@ impl Spec {
                     ));
                 }
             }
-            let dates = e.start_date.is_some();
-            let ok = if !e.components.is_empty() {
-                e.components
-                    .iter()
-                    .all(|c| (c.event.is_some() && c.time.is_some()) || (c.date.is_some() && dates))
-                    && (dates == e.last_followup_date.is_some() || !dates)
-            } else if dates {
-                (e.end_date.is_some() && !e.event.is_empty())
-                    || (e.event_date.is_some() && e.last_followup_date.is_some())
-            } else {
-                !e.time.is_empty() && !e.event.is_empty()
-            };
-            if !ok {
+            if !e.names_its_times() {
                 return spec_error(format!(
                     "endpoint \"{}\": give \"time\" and \"event\"; or \"start_date\", \"end_date\" and \"event\"; or \"start_date\", \"event_date\" and \"last_followup_date\"; or \"components\" (each with \"event\" and \"time\", or \"date\" with the endpoint's \"start_date\" and \"last_followup_date\")",
                     e.name
