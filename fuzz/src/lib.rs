@@ -167,7 +167,15 @@ pub fn workbook_hits_known_bug(bytes: &[u8]) -> bool {
     while let Some(at) = find(rest, b"=\"") {
         let attribute = &rest[..at];
         rest = &rest[at + 2..];
-        if !(attribute.ends_with(b" r") || attribute.ends_with(b" ref")) {
+        // an attribute `r` or `ref` (quick-xml also takes `"r="` without a
+        // space before it)
+        let named = |name: &[u8]| {
+            attribute.ends_with(name)
+                && attribute[..attribute.len() - name.len()]
+                    .last()
+                    .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b':' && *b != b'_')
+        };
+        if !(named(b"r") || named(b"ref")) {
             continue;
         }
         let value = &rest[..rest.iter().position(|&b| b == b'"').unwrap_or(rest.len())];
