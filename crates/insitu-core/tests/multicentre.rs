@@ -676,6 +676,38 @@ fn coarsen_writes_no_cell_below_k() {
     }
 }
 
+/// A coarse time grid after merging is said in the audit, with what would
+/// keep more of it; with "keep" nothing is merged and nothing is said.
+#[test]
+fn the_audit_says_when_merging_leaves_a_coarse_curve() {
+    let (spec, csv) = reference("paper_lfa_m1");
+    let coarsened = Options {
+        policy: SmallCells::Coarsen,
+        time_step: 1.0,
+        bins: Vec::new(),
+    };
+    let whole = vec![("all".to_string(), csv.clone())];
+    let file = &aggregate_parts(&spec, &whole, &coarsened)[0].1;
+    let os = file
+        .disclosure
+        .actions
+        .iter()
+        .find(|a| a.starts_with("OS: time bins"))
+        .unwrap();
+    let bins = file.survival.iter().find(|s| s.endpoint == "OS").unwrap();
+    assert!(bins.merged_bins.len() < multicentre::aggregate::COARSE_CURVE_BINS);
+    assert!(
+        os.contains("at 4 time points only") && os.contains("small cells \"keep\""),
+        "{os}"
+    );
+    let kept = &aggregate_parts(&spec, &whole, &keep(1.0))[0].1;
+    assert!(kept
+        .disclosure
+        .actions
+        .iter()
+        .all(|a| !a.contains("time points only")));
+}
+
 #[test]
 fn coarsened_levels_are_merged_for_every_centre() {
     let (spec, csv) = reference("paper_lfa_m1");

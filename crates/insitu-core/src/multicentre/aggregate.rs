@@ -42,6 +42,10 @@ use crate::stats::ranks::{midranks, tie_sum};
 use crate::survival::logrank::logrank;
 use crate::survival::SurvivalData;
 
+/// Fewer merged time bins than this make a coarse pooled curve: the audit
+/// then says so and what would keep more of the grid.
+pub const COARSE_CURVE_BINS: usize = 12;
+
 /// The `format` of an aggregate file.
 pub const FORMAT: &str = "insitu-aggregate";
 /// The version of the aggregate format this code writes and reads.
@@ -840,12 +844,27 @@ fn survival_aggregate(
         return Ok(result);
     };
     if cuts.is_merged() {
-        actions.push(format!(
+        let mut action = format!(
             "{name}: time bins of {} {} merged into {} bins.",
             grid.step,
             endpoint.spec.time_unit,
             merged.len()
-        ));
+        );
+        if merged.len() < COARSE_CURVE_BINS {
+            action.push_str(&format!(
+                " This centre's patients add to the pooled Kaplan–Meier curve at {} time \
+                 points only: with k = {} every bin needs no or at least {} events, and no \
+                 or at least {} censorings, in each group. Under a data agreement, small \
+                 cells \"keep\" writes the grid of {} {}.",
+                merged.len(),
+                options.min_cell,
+                options.min_cell,
+                options.min_cell,
+                grid.step,
+                endpoint.spec.time_unit
+            ));
+        }
+        actions.push(action);
     }
     result.merged_bins = merged_edges(&grid, &cuts);
     let time_counts = |label: &str, cell: usize| {
