@@ -651,7 +651,7 @@ fn followup_group(label: &str, table: &EventTable) -> FollowupGroup {
     }
 }
 
-fn logrank_result(test: &LogRank, levels: &[String], sizes: &[usize]) -> LogRankResult {
+pub(crate) fn logrank_result(test: &LogRank, levels: &[String], sizes: &[usize]) -> LogRankResult {
     let k = levels.len();
     LogRankResult {
         strata_column: None,
@@ -740,11 +740,95 @@ fn cox_result(
 
 fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
     let data = &endpoint.data;
-    let sizes = data.group_sizes();
-    let fits: Vec<KaplanMeier> = (0..levels.len())
-        .map(|g| KaplanMeier::fit(&data.event_table(Some(g as u32))))
-        .collect();
-    let landmark_times = landmarks_of(&endpoint.spec);
+    let stratified = endpoint.spec.stratified_logrank.as_ref().map(|_| {
+        endpoint
+            .strata
+            .iter()
+            .map(|strata| {
+                let mut parts = split_strata(&strata.data, &strata.stratum, strata.levels.len());
+                if parts.is_empty() {
+                    // no patient has a stratum (every value missing): a test of
+                    // nothing, with every group present, instead of a test
+                    // without groups
+                    let n_groups = strata.data.n_groups();
+                    parts.extend(
+                        SurvivalData::new(Vec::new(), Vec::new(), Vec::new(), n_groups).ok(),
+                    );
+                }
+                let sets: Vec<_> = parts.iter().map(SurvivalData::risk_sets).collect();
+                let sizes = strata.data.group_sizes();
+                let mut result = logrank_result(&logrank(&sets, 0.0), levels, &sizes);
+                result.strata_column = Some(strata.column.clone());
+                result.strata_levels = Some(strata.levels.clone());
+                result.n_used = Some(strata.data.len());
+                result
+            })
+            .collect()
+    });
+    survival_from(SurvivalInputs {
+        spec: &endpoint.spec,
+        levels,
+        sizes: data.group_sizes(),
+        tables: (0..levels.len())
+            .map(|g| data.event_table(Some(g as u32)))
+            .collect(),
+        overall: data.event_table(None),
+        reverse_tables: (0..levels.len())
+            .map(|g| data.reverse_event_table(Some(g as u32)))
+            .collect(),
+        reverse_overall: data.reverse_event_table(None),
+        max_time: data.time().last().copied().unwrap_or(0.0),
+        sets: data.risk_sets(),
+        stratified,
+        n_used: data.len(),
+        n_excluded_missing: endpoint.n_excluded_missing,
+    })
+}
+
+/// What the survival analyses of one endpoint are computed from: the
+/// event tables and risk sets of the patients (here) or of the centres'
+/// pooled grid counts (`multicentre::pooled`), so that both give their
+/// reports from one set of builders.
+pub(crate) struct SurvivalInputs<'a> {
+    pub spec: &'a crate::spec::EndpointSpec,
+    pub levels: &'a [String],
+    /// Patients per group.
+    pub sizes: Vec<usize>,
+    /// Event table per group, and of all groups.
+    pub tables: Vec<EventTable>,
+    pub overall: EventTable,
+    /// Event tables of the reverse (censoring) times.
+    pub reverse_tables: Vec<EventTable>,
+    pub reverse_overall: EventTable,
+    /// Largest time (the end of the risk table).
+    pub max_time: f64,
+    /// Risk sets by group, for the log-rank tests and Cox.
+    pub sets: crate::survival::GroupedRiskSets,
+    /// The stratified log-rank tests, made by the caller.
+    pub stratified: Option<Vec<LogRankResult>>,
+    pub n_used: usize,
+    pub n_excluded_missing: usize,
+}
+
+/// Kaplan–Meier by group and overall, landmarks, the risk table, the
+/// reverse Kaplan–Meier follow-up, log-rank, Peto & Peto and Cox.
+pub(crate) fn survival_from(inputs: SurvivalInputs) -> SurvivalResult {
+    let SurvivalInputs {
+        spec,
+        levels,
+        sizes,
+        tables,
+        overall,
+        reverse_tables,
+        reverse_overall,
+        max_time,
+        sets,
+        stratified,
+        n_used,
+        n_excluded_missing,
+    } = inputs;
+    let fits: Vec<KaplanMeier> = tables.iter().map(KaplanMeier::fit).collect();
+    let landmark_times = landmarks_of(spec);
     let km = fits
         .iter()
         .zip(levels)
@@ -784,9 +868,9 @@ fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
         })
         .collect();
 
-    let pooled = KaplanMeier::fit(&data.event_table(None));
+    let pooled = KaplanMeier::fit(&overall);
     let median = quantile_estimate(&pooled, 0.5);
-    let overall = KmOverall {
+    let overall_km = KmOverall {
         n: pooled.table.n(),
         events: pooled.table.events(),
         median: median.estimate,
@@ -798,8 +882,7 @@ fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
         },
     };
 
-    let max_time = data.time().last().copied().unwrap_or(0.0);
-    let steps = RiskTable::new(risk_step(&endpoint.spec, max_time).by, max_time);
+    let steps = RiskTable::new(risk_step(spec, max_time).by, max_time);
     let risk_table = RiskTableResult {
         by: steps.by,
         times: steps.times.clone(),
@@ -824,14 +907,13 @@ fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
             .to_string(),
         by_group: levels
             .iter()
-            .enumerate()
-            .map(|(g, level)| followup_group(level, &data.reverse_event_table(Some(g as u32))))
+            .zip(&reverse_tables)
+            .map(|(level, table)| followup_group(level, table))
             .collect(),
-        overall: followup_group("overall", &data.reverse_event_table(None)),
+        overall: followup_group("overall", &reverse_overall),
     };
 
-    let sets = data.risk_sets();
-    let usable = sizes.iter().filter(|&&n| n > 0).count() >= 2 && !data.is_empty();
+    let usable = sizes.iter().filter(|&&n| n > 0).count() >= 2 && n_used > 0;
     let (logrank_test, peto_peto) = if usable {
         let sets = std::slice::from_ref(&sets);
         (
@@ -841,51 +923,26 @@ fn survival_result(endpoint: &Endpoint, levels: &[String]) -> SurvivalResult {
     } else {
         (None, None)
     };
-    let stratified_logrank = endpoint.spec.stratified_logrank.as_ref().map(|_| {
-        endpoint
-            .strata
-            .iter()
-            .map(|strata| {
-                let mut parts = split_strata(&strata.data, &strata.stratum, strata.levels.len());
-                if parts.is_empty() {
-                    // no patient has a stratum (every value missing): a test of
-                    // nothing, with every group present, instead of a test
-                    // without groups
-                    let n_groups = strata.data.n_groups();
-                    parts.extend(
-                        SurvivalData::new(Vec::new(), Vec::new(), Vec::new(), n_groups).ok(),
-                    );
-                }
-                let sets: Vec<_> = parts.iter().map(SurvivalData::risk_sets).collect();
-                let sizes = strata.data.group_sizes();
-                let mut result = logrank_result(&logrank(&sets, 0.0), levels, &sizes);
-                result.strata_column = Some(strata.column.clone());
-                result.strata_levels = Some(strata.levels.clone());
-                result.n_used = Some(strata.data.len());
-                result
-            })
-            .collect()
-    });
     let cox = usable.then(|| CoxModels {
         efron: cox_result(&sets, &sizes, levels, Ties::Efron),
         breslow: cox_result(&sets, &sizes, levels, Ties::Breslow),
     });
 
     SurvivalResult {
-        endpoint: endpoint.spec.name.clone(),
-        time_column: endpoint.spec.time.clone(),
-        event_column: endpoint.spec.event.clone(),
-        time_unit: endpoint.spec.time_unit.clone(),
-        event_meaning: endpoint.spec.event_meaning.clone(),
-        n_used: data.len(),
-        n_excluded_missing: endpoint.n_excluded_missing,
+        endpoint: spec.name.clone(),
+        time_column: spec.time.clone(),
+        event_column: spec.event.clone(),
+        time_unit: spec.time_unit.clone(),
+        event_meaning: spec.event_meaning.clone(),
+        n_used,
+        n_excluded_missing,
         km,
-        overall,
+        overall: overall_km,
         risk_table,
         followup_reverse_km,
         logrank: logrank_test,
         peto_peto,
-        stratified_logrank,
+        stratified_logrank: stratified,
         cox,
     }
 }

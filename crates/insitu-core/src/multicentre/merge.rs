@@ -1488,7 +1488,7 @@ pub fn merge(files: &[(String, AggregateFile)], options: &MergeOptions) -> Resul
                     .unwrap_or_else(|| vec![0; k]);
                 by_centre.logrank_by_centre.push(CentreLogRankResult {
                     centre: centre_names[*c].clone(),
-                    logrank: pooled::logrank_result(
+                    logrank: crate::analyze::logrank_result(
                         &terms_to_logrank(&[terms], k),
                         &layout.group_levels,
                         &sizes_c,
@@ -1508,7 +1508,7 @@ pub fn merge(files: &[(String, AggregateFile)], options: &MergeOptions) -> Resul
                     r
                 };
                 let terms: Vec<&CentreLogRank> = counts.logrank.iter().map(|(_, t)| t).collect();
-                let exact = label(pooled::logrank_result(
+                let exact = label(crate::analyze::logrank_result(
                     &terms_to_logrank(&terms, k),
                     &layout.group_levels,
                     &sizes,
@@ -1518,7 +1518,7 @@ pub fn merge(files: &[(String, AggregateFile)], options: &MergeOptions) -> Resul
                     .iter()
                     .map(|(_, g)| pooled::risk_sets(g, &grid))
                     .collect();
-                by_centre.stratified_by_centre_grid = Some(label(pooled::logrank_result(
+                by_centre.stratified_by_centre_grid = Some(label(crate::analyze::logrank_result(
                     &logrank(&sets, 0.0),
                     &layout.group_levels,
                     &sizes,

@@ -1,30 +1,22 @@
 //! Report sections from pooled counts and sums: the same statistics and the
 //! same report fields as [`crate::analyze()`], fed with what the centres sent.
 //!
-//! The builders mirror the private ones of `analyze.rs` line for line
-//! (Kaplan–Meier tables, landmarks, risk table, reverse
-//! Kaplan–Meier, log-rank, Peto & Peto, Cox), so that a pooled report
-//! equals the patient-level report of the pooled data with times grouped to
-//! the grid. They should become one set once `analyze.rs` exposes builders
-//! that take event tables.
+//! The survival section is made by the builders of `analyze.rs`
+//! ([`crate::analyze::survival_from`]) from event tables and risk sets of
+//! the pooled grid counts, so that a pooled report equals the
+//! patient-level report of the pooled data with times grouped to the grid.
 
 use std::collections::BTreeMap;
 
 use super::grid::Grid;
 use super::histogram::{self, Bin, BoundedQuantile};
 use super::moments::{self, Moments};
-use crate::analyze::{contingency_tests, landmarks_of, risk_step};
-use crate::options::{CiType, QuantileType, Ties};
+use crate::analyze::{contingency_tests, logrank_result, survival_from, SurvivalInputs};
+use crate::options::QuantileType;
 use crate::report::*;
 use crate::spec::EndpointSpec;
 use crate::stats::{contingency::Contingency, kruskal::kruskal_wallis, wilcoxon::wilcoxon};
-use crate::survival::{
-    cox,
-    km::{KaplanMeier, RiskTable},
-    logrank::{logrank, LogRank},
-    quantile::km_quantile,
-    EventTable, GroupedRiskSets,
-};
+use crate::survival::{logrank::logrank, EventTable, GroupedRiskSets};
 
 /// Events and censorings per grid bin (by bin index) of one group.
 pub type TimeBins = BTreeMap<i64, (u64, u64)>;
@@ -310,130 +302,6 @@ pub fn risk_sets(groups: &[TimeBins], grid: &Grid) -> GroupedRiskSets {
     sets
 }
 
-fn ci(q: Option<f64>, r: Option<f64>) -> Ci {
-    Ci { lower: q, upper: r }
-}
-
-fn quantile_estimate(km: &KaplanMeier, p: f64) -> QuantileEstimate {
-    let log = km_quantile(km, p, CiType::Log);
-    let loglog = km_quantile(km, p, CiType::LogLog);
-    QuantileEstimate {
-        estimate: log.estimate,
-        ci_log: ci(log.lower, log.upper),
-        ci_loglog: ci(loglog.lower, loglog.upper),
-    }
-}
-
-fn km_table(km: &KaplanMeier) -> KmTable {
-    let log = km.band(CiType::Log);
-    let loglog = km.band(CiType::LogLog);
-    KmTable {
-        time: km.table.time.clone(),
-        n_risk: km.table.n_risk.clone(),
-        n_event: km.table.n_event.clone(),
-        n_censor: km.table.n_censor.clone(),
-        surv: km.surv.clone(),
-        std_err_cumhaz: km.std_err_cumhaz.iter().map(|&x| finite(x)).collect(),
-        std_err_surv: km.std_err_surv().into_iter().map(finite).collect(),
-        lower_log: log.iter().map(|b| b.lower).collect(),
-        upper_log: log.iter().map(|b| b.upper).collect(),
-        lower_loglog: loglog.iter().map(|b| b.lower).collect(),
-        upper_loglog: loglog.iter().map(|b| b.upper).collect(),
-        cumhaz_nelson_aalen: km.cumhaz.clone(),
-        std_err_nelson_aalen: km.std_err_nelson_aalen.clone(),
-    }
-}
-
-fn followup_group(label: &str, table: &EventTable) -> FollowupGroup {
-    let km = KaplanMeier::fit(table);
-    let log = km_quantile(&km, 0.5, CiType::Log);
-    let loglog = km_quantile(&km, 0.5, CiType::LogLog);
-    FollowupGroup {
-        group: label.to_string(),
-        n: table.n(),
-        n_censored: table.events(),
-        median: log.estimate,
-        ci_log: ci(log.lower, log.upper),
-        ci_loglog: ci(loglog.lower, loglog.upper),
-        quartiles: FollowupQuartiles {
-            p25: km_quantile(&km, 0.25, CiType::Log).estimate,
-            p75: km_quantile(&km, 0.75, CiType::Log).estimate,
-        },
-    }
-}
-
-/// A log-rank family result in the report's form.
-pub fn logrank_result(test: &LogRank, levels: &[String], sizes: &[usize]) -> LogRankResult {
-    let k = levels.len();
-    LogRankResult {
-        strata_column: None,
-        strata_levels: None,
-        n_used: None,
-        rho: test.rho,
-        chisq: finite(test.chisq),
-        df: test.df,
-        p: finite(test.p),
-        by_group: (0..k)
-            .map(|g| LogRankGroup {
-                group: levels[g].clone(),
-                n: sizes[g],
-                observed: test.observed[g],
-                expected: test.expected[g],
-                o_minus_e: test.observed[g] - test.expected[g],
-                variance: test.variance.get(g, g),
-            })
-            .collect(),
-        variance_matrix: (0..k)
-            .map(|i| (0..k).map(|j| test.variance.get(i, j)).collect())
-            .collect(),
-    }
-}
-
-fn cox_result(
-    sets: &GroupedRiskSets,
-    sizes: &[usize],
-    levels: &[String],
-    ties: Ties,
-) -> Option<CoxResult> {
-    let fit = cox::fit(sets, sizes, ties)?;
-    let test = |t: &cox::ChisqTest| TestResult {
-        chisq: finite(t.chisq),
-        df: t.df,
-        p: finite(t.p),
-    };
-    Some(CoxResult {
-        ties: match ties {
-            Ties::Efron => "efron",
-            Ties::Breslow => "breslow",
-        }
-        .to_string(),
-        reference: levels[fit.reference].clone(),
-        n: fit.n,
-        nevent: fit.nevent,
-        iterations: fit.iterations,
-        loglik_null: fit.loglik_null,
-        loglik: fit.loglik,
-        coefficients: fit
-            .coefficients
-            .iter()
-            .map(|c| CoxTerm {
-                term: format!("{} vs {}", levels[c.group], levels[fit.reference]),
-                coef: finite(c.coef),
-                se: finite(c.se),
-                hr: finite(c.hr),
-                hr_lower95: finite(c.hr_lower95),
-                hr_upper95: finite(c.hr_upper95),
-                z: finite(c.z),
-                p_wald: finite(c.p_wald),
-            })
-            .collect(),
-        wald_test: test(&fit.wald_test),
-        lr_test: test(&fit.lr_test),
-        score_test: test(&fit.score_test),
-        warnings: fit.warnings.clone(),
-    })
-}
-
 /// Pooled counts of one spec stratification column.
 pub struct StrataBins {
     /// Column name.
@@ -457,109 +325,8 @@ pub fn survival_result(
         .iter()
         .map(|b| b.values().map(|(d, c)| (d + c) as usize).sum())
         .collect();
-    let fits: Vec<KaplanMeier> = groups
-        .iter()
-        .map(|b| KaplanMeier::fit(&event_table(b, grid, false)))
-        .collect();
-    let landmark_times = landmarks_of(spec);
-    let km = fits
-        .iter()
-        .zip(levels)
-        .map(|(fit, level)| {
-            let median = quantile_estimate(fit, 0.5);
-            KmResult {
-                group: level.clone(),
-                n: fit.table.n(),
-                events: fit.table.events(),
-                median: median.estimate,
-                median_ci_log: median.ci_log,
-                median_ci_loglog: median.ci_loglog,
-                quartiles: SurvivalQuartiles {
-                    p25: quantile_estimate(fit, 0.25),
-                    p75: quantile_estimate(fit, 0.75),
-                },
-                landmarks: landmark_times
-                    .iter()
-                    .map(|(t, label)| {
-                        let l = fit.landmark(*t);
-                        let log = fit.landmark_interval(&l, CiType::Log);
-                        let loglog = fit.landmark_interval(&l, CiType::LogLog);
-                        LandmarkResult {
-                            time: *t,
-                            label: label.clone(),
-                            beyond_last_time: l.beyond_last_time,
-                            n_risk: l.n_risk,
-                            surv: finite(l.surv),
-                            std_err_surv: finite(l.std_err_surv),
-                            ci_log: ci(log.lower, log.upper),
-                            ci_loglog: ci(loglog.lower, loglog.upper),
-                        }
-                    })
-                    .collect(),
-                table: km_table(fit),
-            }
-        })
-        .collect();
-
     let all = add_bins(groups);
-    let pooled = KaplanMeier::fit(&event_table(&all, grid, false));
-    let median = quantile_estimate(&pooled, 0.5);
-    let overall = KmOverall {
-        n: pooled.table.n(),
-        events: pooled.table.events(),
-        median: median.estimate,
-        median_ci_log: median.ci_log,
-        median_ci_loglog: median.ci_loglog,
-        quartiles: SurvivalQuartiles {
-            p25: quantile_estimate(&pooled, 0.25),
-            p75: quantile_estimate(&pooled, 0.75),
-        },
-    };
-
-    let max_time = all.keys().next_back().map_or(0.0, |&k| grid.edge(k));
-    let steps = RiskTable::new(risk_step(spec, max_time).by, max_time);
-    let risk_table = RiskTableResult {
-        by: steps.by,
-        times: steps.times.clone(),
-        by_group: fits
-            .iter()
-            .zip(levels)
-            .map(|(fit, level)| {
-                let counts = steps.counts(&fit.table);
-                RiskRow {
-                    group: level.clone(),
-                    n_risk: counts.n_risk,
-                    cum_events: counts.cum_events,
-                    cum_censored: counts.cum_censored,
-                }
-            })
-            .collect(),
-    };
-
-    let followup_reverse_km = Followup {
-        method: "reverse Kaplan–Meier: survfit(Surv(time, 1 - event) ~ 1) per group; \
-                 median with CI as quantile(fit, 0.5, conf.int = TRUE)"
-            .to_string(),
-        by_group: levels
-            .iter()
-            .zip(groups)
-            .map(|(level, b)| followup_group(level, &event_table(b, grid, true)))
-            .collect(),
-        overall: followup_group("overall", &event_table(&all, grid, true)),
-    };
-
-    let sets = risk_sets(groups, grid);
-    let usable = sizes.iter().filter(|&&n| n > 0).count() >= 2 && !all.is_empty();
-    let (logrank_test, peto_peto) = if usable {
-        let sets = std::slice::from_ref(&sets);
-        (
-            Some(logrank_result(&logrank(sets, 0.0), levels, &sizes)),
-            Some(logrank_result(&logrank(sets, 1.0), levels, &sizes)),
-        )
-    } else {
-        (None, None)
-    };
-    let stratified_logrank = spec.stratified_logrank.as_ref().map(|_| {
+    let stratified = spec.stratified_logrank.as_ref().map(|_| {
         strata
             .iter()
             .map(|s| {
@@ -586,26 +353,18 @@ pub fn survival_result(
             })
             .collect()
     });
-    let cox = usable.then(|| CoxModels {
-        efron: cox_result(&sets, &sizes, levels, Ties::Efron),
-        breslow: cox_result(&sets, &sizes, levels, Ties::Breslow),
-    });
-
-    SurvivalResult {
-        endpoint: spec.name.clone(),
-        time_column: spec.time.clone(),
-        event_column: spec.event.clone(),
-        time_unit: spec.time_unit.clone(),
-        event_meaning: spec.event_meaning.clone(),
+    survival_from(SurvivalInputs {
+        spec,
+        levels,
         n_used: sizes.iter().sum(),
+        tables: groups.iter().map(|b| event_table(b, grid, false)).collect(),
+        overall: event_table(&all, grid, false),
+        reverse_tables: groups.iter().map(|b| event_table(b, grid, true)).collect(),
+        reverse_overall: event_table(&all, grid, true),
+        max_time: all.keys().next_back().map_or(0.0, |&k| grid.edge(k)),
+        sets: risk_sets(groups, grid),
+        stratified,
+        sizes,
         n_excluded_missing,
-        km,
-        overall,
-        risk_table,
-        followup_reverse_km,
-        logrank: logrank_test,
-        peto_peto,
-        stratified_logrank,
-        cox,
-    }
+    })
 }
