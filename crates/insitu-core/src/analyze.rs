@@ -442,50 +442,14 @@ fn continuous_result(
         anova_welch: None,
     };
     if let [x1, x2] = samples[..] {
-        let w = wilcoxon(x1, x2);
-        tests.wilcoxon = Some(WilcoxonResult {
-            W: w.u1,
-            U_group1: w.u1,
-            U_group2: w.u2,
-            n1: w.n1,
-            n2: w.n2,
-            ties: w.ties,
-            p_normal_cc: finite(w.p_normal_cc),
-            p_normal: finite(w.p_normal),
-            p_exact: w.p_exact.and_then(finite),
-            exact_note: w.exact_note().map(str::to_string),
-            p_r_default: finite(w.p(crate::options::WilcoxonMethod::RDefault)),
-            r_default_method: w
-                .method_name(crate::options::WilcoxonMethod::RDefault)
-                .to_string(),
-        });
-        let t = |equal| {
-            t_test(x1, x2, equal).map(|t| TTestResult {
-                statistic: finite(t.statistic),
-                df: finite(t.df),
-                p: finite(t.p),
-                mean_difference: finite(t.mean_difference),
-            })
-        };
-        tests.t_welch = t(false);
-        tests.t_student = t(true);
+        tests.wilcoxon = Some(wilcoxon_result(&wilcoxon(x1, x2)));
+        tests.t_welch = t_test(x1, x2, false).map(t_result);
+        tests.t_student = t_test(x1, x2, true).map(t_result);
     }
     if samples.len() >= 2 {
-        tests.kruskal_wallis = kruskal_wallis(&samples).map(|k| KruskalResult {
-            statistic: finite(k.statistic),
-            df: k.df,
-            p: finite(k.p),
-        });
-        let f = |equal| {
-            oneway(&samples, equal).map(|f| FTestResult {
-                statistic: finite(f.statistic),
-                df1: finite(f.df1),
-                df2: finite(f.df2),
-                p: finite(f.p),
-            })
-        };
-        tests.anova = f(true);
-        tests.anova_welch = f(false);
+        tests.kruskal_wallis = kruskal_wallis(&samples).map(kruskal_result);
+        tests.anova = oneway(&samples, true).map(f_result);
+        tests.anova_welch = oneway(&samples, false).map(f_result);
     }
     ContinuousResult {
         variable: name.to_string(),
@@ -494,6 +458,55 @@ fn continuous_result(
         by_group,
         overall,
         tests,
+    }
+}
+
+/// The report's Mann–Whitney fields (also of pooled, grouped values).
+pub(crate) fn wilcoxon_result(w: &crate::stats::wilcoxon::Wilcoxon) -> WilcoxonResult {
+    WilcoxonResult {
+        W: w.u1,
+        U_group1: w.u1,
+        U_group2: w.u2,
+        n1: w.n1,
+        n2: w.n2,
+        ties: w.ties,
+        p_normal_cc: finite(w.p_normal_cc),
+        p_normal: finite(w.p_normal),
+        p_exact: w.p_exact.and_then(finite),
+        exact_note: w.exact_note().map(str::to_string),
+        p_r_default: finite(w.p(crate::options::WilcoxonMethod::RDefault)),
+        r_default_method: w
+            .method_name(crate::options::WilcoxonMethod::RDefault)
+            .to_string(),
+    }
+}
+
+/// The report's t-test fields (from values or from pooled moments).
+pub(crate) fn t_result(t: crate::stats::ttest::TTest) -> TTestResult {
+    TTestResult {
+        statistic: finite(t.statistic),
+        df: finite(t.df),
+        p: finite(t.p),
+        mean_difference: finite(t.mean_difference),
+    }
+}
+
+/// The report's Kruskal–Wallis fields.
+pub(crate) fn kruskal_result(k: crate::stats::kruskal::KruskalWallis) -> KruskalResult {
+    KruskalResult {
+        statistic: finite(k.statistic),
+        df: k.df,
+        p: finite(k.p),
+    }
+}
+
+/// The report's one-way ANOVA fields (from values or from pooled moments).
+pub(crate) fn f_result(f: crate::stats::anova::FTest) -> FTestResult {
+    FTestResult {
+        statistic: finite(f.statistic),
+        df1: finite(f.df1),
+        df2: finite(f.df2),
+        p: finite(f.p),
     }
 }
 

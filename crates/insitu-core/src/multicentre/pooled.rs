@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use super::grid::Grid;
 use super::histogram::{self, Bin, BoundedQuantile};
 use super::moments::{self, Moments};
-use crate::analyze::{contingency_tests, logrank_result, survival_from, SurvivalInputs};
+use crate::analyze::{
+    contingency_tests, f_result, kruskal_result, logrank_result, survival_from, t_result,
+    wilcoxon_result, SurvivalInputs,
+};
 use crate::options::QuantileType;
 use crate::report::*;
 use crate::spec::EndpointSpec;
@@ -177,55 +180,19 @@ pub fn continuous_result(
     });
     if let [g1, g2] = used[..] {
         if let Some(grouped) = &grouped {
-            let w = wilcoxon(&grouped[0], &grouped[1]);
-            tests.wilcoxon = Some(WilcoxonResult {
-                W: w.u1,
-                U_group1: w.u1,
-                U_group2: w.u2,
-                n1: w.n1,
-                n2: w.n2,
-                ties: w.ties,
-                p_normal_cc: finite(w.p_normal_cc),
-                p_normal: finite(w.p_normal),
-                p_exact: w.p_exact.and_then(finite),
-                exact_note: w.exact_note().map(str::to_string),
-                p_r_default: finite(w.p(crate::options::WilcoxonMethod::RDefault)),
-                r_default_method: w
-                    .method_name(crate::options::WilcoxonMethod::RDefault)
-                    .to_string(),
-            });
+            tests.wilcoxon = Some(wilcoxon_result(&wilcoxon(&grouped[0], &grouped[1])));
         }
-        let t = |equal| {
-            moments::t_test(&moments[g1], &moments[g2], equal).map(|t| TTestResult {
-                statistic: finite(t.statistic),
-                df: finite(t.df),
-                p: finite(t.p),
-                mean_difference: finite(t.mean_difference),
-            })
-        };
-        tests.t_welch = t(false);
-        tests.t_student = t(true);
+        tests.t_welch = moments::t_test(&moments[g1], &moments[g2], false).map(t_result);
+        tests.t_student = moments::t_test(&moments[g1], &moments[g2], true).map(t_result);
     }
     if used.len() >= 2 {
         if let Some(grouped) = &grouped {
             let samples: Vec<&[f64]> = grouped.iter().map(Vec::as_slice).collect();
-            tests.kruskal_wallis = kruskal_wallis(&samples).map(|k| KruskalResult {
-                statistic: finite(k.statistic),
-                df: k.df,
-                p: finite(k.p),
-            });
+            tests.kruskal_wallis = kruskal_wallis(&samples).map(kruskal_result);
         }
         let samples: Vec<Moments> = used.iter().map(|&g| moments[g]).collect();
-        let f = |equal| {
-            moments::oneway(&samples, equal).map(|f| FTestResult {
-                statistic: finite(f.statistic),
-                df1: finite(f.df1),
-                df2: finite(f.df2),
-                p: finite(f.p),
-            })
-        };
-        tests.anova = f(true);
-        tests.anova_welch = f(false);
+        tests.anova = moments::oneway(&samples, true).map(f_result);
+        tests.anova_welch = moments::oneway(&samples, false).map(f_result);
     }
     ContinuousResult {
         variable: name.to_string(),
