@@ -578,11 +578,13 @@ await step('Table 1 rows set in the page (ratio, "yes" only, merged levels, subs
   assert.deepEqual(await cellsOf('#table1'), cliCells);
 });
 
-await step('bad-input corpus files show their errors readably (file, line, column, value)', async () => {
+await step('bad-input corpus files (12) show their errors readably (file, line, column, value)', async () => {
   const corpus = path.join(root, 'tests/corpus');
   const { cases } = JSON.parse(fs.readFileSync(path.join(corpus, 'expected.json'), 'utf8'));
   for (const name of ['ragged_short_row.csv', 'event_dead_alive.csv', 'crlf_line_ends_bad_value_line_5.csv',
-    'missing_column.csv', 'time_negative.csv', 'nul_bytes.csv', 'empty.csv']) {
+    'missing_column.csv', 'time_negative.csv', 'nul_bytes.csv', 'empty.csv', 'utf16le_without_bom.csv',
+    'invalid_utf8_in_utf8_file.csv', 'unclosed_string_line_5.csv', 'thousands_separator_point_in_decimal_comma_file.csv',
+    'cr_only_line_ends_bad_value_line_5.csv']) {
     const expected = cases.find((c) => c.file === name);
     assert.ok(expected && expected.outcome === 'error' && !expected.spec_patch, name);
     await page.click('button[data-action="demo"]');

@@ -72,9 +72,23 @@ pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
         ));
     }
     if data.n_missing_group > 0 {
+        let missing = &table.dialect.missing_codes;
+        let lines: Vec<u64> = table
+            .column(&data.group_column)
+            .map(|column| {
+                column
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, field)| missing.is_missing(field))
+                    .map(|(i, _)| table.line(i))
+                    .collect()
+            })
+            .unwrap_or_default();
         warnings.push(format!(
-            "{} row(s) with an empty group ({}) excluded from every analysis",
-            data.n_missing_group, data.group_column
+            "{} row(s) with an empty group ({}) excluded from every analysis — {}",
+            data.n_missing_group,
+            data.group_column,
+            list_lines(&lines)
         ));
     }
 

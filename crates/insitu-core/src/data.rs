@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::date::{self, DateError, DateFormat, Detected};
-use crate::ingest::value::{parse_number, MarkUsed};
+use crate::ingest::value::{parse_number, DecimalMark, MarkUsed};
 use crate::ingest::{Table, TextColumn};
 use crate::spec::{EndpointSpec, EventCodes, Spec, VariableKind};
 use crate::survival::SurvivalData;
@@ -381,6 +381,9 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<f64>> {
             continue;
         }
         match parse_number(field, mark) {
+            Some((_, MarkUsed::Point)) if mark == DecimalMark::Comma && thousands_like(field) => {
+                return Err(ambiguous_point(table, i, name, field))
+            }
             Some((x, used)) => {
                 match used {
                     MarkUsed::Point => first_point = first_point.or(Some(i)),
@@ -416,6 +419,36 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<f64>> {
         ));
     }
     Ok(values)
+}
+
+/// The error for `1.040` in a file with decimal commas.
+fn ambiguous_point(table: &Table, i: usize, column: &str, field: &str) -> Error {
+    table.cell_error(
+        ErrorKind::NotANumber,
+        i,
+        column,
+        format!(
+            "is ambiguous: the decimal mark of this file is the comma, and a point followed \
+             by three digits may be a thousands separator ({}) or a decimal point ({}); write \
+             the number without the point, or with a decimal comma",
+            field.replace('.', ""),
+            field.replacen('.', ",", 1)
+        ),
+    )
+}
+
+/// `1.040` or `-12.500`: one to three digits (not a lone 0), a point and
+/// exactly three digits — in a file with decimal commas, as likely a
+/// thousands separator as a decimal point.
+fn thousands_like(field: &str) -> bool {
+    let digits = field.trim_start_matches(['+', '-']);
+    let Some((int, frac)) = digits.split_once('.') else {
+        return false;
+    };
+    (1..=3).contains(&int.len())
+        && !int.starts_with('0')
+        && frac.len() == 3
+        && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
 }
 
 fn number_hint(field: &str, mark: crate::ingest::DecimalMark) -> &'static str {
@@ -506,6 +539,9 @@ fn times_from_column(table: &Table, e: &EndpointSpec, column: &str) -> Result<Ve
             continue;
         }
         match parse_number(field, mark) {
+            Some((_, MarkUsed::Point)) if mark == DecimalMark::Comma && thousands_like(field) => {
+                return Err(ambiguous_point(table, i, column, field))
+            }
             Some((t, _)) if t >= 0.0 => out.push(Some(t)),
             Some(_) => {
                 return Err(table.cell_error(

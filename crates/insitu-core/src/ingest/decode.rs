@@ -66,6 +66,61 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, TextEncoding) {
     }
 }
 
+/// Share of NUL bytes at even (`parity` 0) or odd positions among the
+/// first 4096 bytes.
+fn nul_share(bytes: &[u8], parity: usize) -> f64 {
+    let head = &bytes[..bytes.len().min(4096)];
+    let at: Vec<u8> = head.iter().skip(parity).step_by(2).copied().collect();
+    if at.is_empty() {
+        return 0.0;
+    }
+    at.iter().filter(|&&b| b == 0).count() as f64 / at.len() as f64
+}
+
+/// True for UTF-16 text without a byte-order mark: most of the bytes at
+/// odd (little-endian) or at even (big-endian) positions are NUL, as
+/// mostly-ASCII text gives, and few of the others.
+pub fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let (even, odd) = (nul_share(bytes, 0), nul_share(bytes, 1));
+    bytes.len() >= 4 && (even.max(odd) >= 0.7 && even.min(odd) <= 0.1)
+}
+
+/// The offset of the first bad byte of a file that is UTF-8 but for a few
+/// bytes: it has valid UTF-8 multi-byte characters (accents) and at most
+/// as many bytes that are not UTF-8. Such a file read as Windows-1252
+/// would silently turn every accent into two letters (é into Ã©), so it is
+/// refused instead. A Windows-1252 file (accents as single bytes, no valid
+/// multi-byte sequences) gives `None`, as does valid UTF-8.
+pub fn utf8_with_stray_bytes(bytes: &[u8]) -> Option<usize> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let skipped = bytes.len() - body.len();
+    let mut rest = body;
+    let mut at = skipped;
+    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    let mut first_bad = None;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                valid_multibyte += text.chars().filter(|c| !c.is_ascii()).count();
+                break;
+            }
+            Err(e) => {
+                let good = e.valid_up_to();
+                // valid_up_to is a char boundary of valid UTF-8
+                if let Ok(text) = std::str::from_utf8(&rest[..good]) {
+                    valid_multibyte += text.chars().filter(|c| !c.is_ascii()).count();
+                }
+                first_bad.get_or_insert(at + good);
+                invalid += 1;
+                let skip = good + e.error_len().unwrap_or(rest.len() - good).max(1);
+                at += skip;
+                rest = &rest[skip..];
+            }
+        }
+    }
+    (first_bad.is_some() && valid_multibyte > 0 && valid_multibyte >= invalid).then_some(first_bad?)
+}
+
 /// Decodes `bytes` in the encoding the user chose. A byte-order mark is
 /// dropped; bytes that are not valid UTF-8 when UTF-8 was chosen give the
 /// byte offset of the first bad byte.
@@ -80,6 +135,9 @@ pub fn decode_as(bytes: &[u8], encoding: TextEncoding) -> Result<Cow<'_, str>, u
         TextEncoding::Utf16 => Ok(Cow::Owned(match bytes {
             [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
             [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
+            // no byte-order mark: big-endian when ASCII text puts its NUL
+            // bytes first
+            _ if nul_share(bytes, 0) > nul_share(bytes, 1) => utf16(bytes, u16::from_be_bytes),
             _ => utf16(bytes, u16::from_le_bytes),
         })),
         TextEncoding::Windows1252 => Ok(Cow::Owned(windows_1252(bytes))),
@@ -182,6 +240,38 @@ mod tests {
             "Ã©"
         );
         assert_eq!(decode_as(b"ab\xe9", TextEncoding::Utf8), Err(2));
+    }
+
+    #[test]
+    fn a_stray_byte_in_utf8_is_found_and_windows_1252_is_not_mistaken_for_it() {
+        assert_eq!(utf8_with_stray_bytes("Fémme\nM\n".as_bytes()), None);
+        let mut stray = "a,Fémme\nb,M".as_bytes().to_vec();
+        stray.insert(11, 0x80);
+        assert_eq!(utf8_with_stray_bytes(&stray), Some(11));
+        // Windows-1252: é as the single byte 0xE9
+        assert_eq!(utf8_with_stray_bytes(b"a,F\xE9mme\nb,\xE9t\xE9\n"), None);
+        // a UTF-8 file with more bad bytes than accents is not called UTF-8
+        assert_eq!(utf8_with_stray_bytes(b"\xC3\xA9,\x80\x81\x82\n"), None);
+    }
+
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_recognised() {
+        let le: Vec<u8> = "arm,age\nA,61\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "arm,age\nA,61\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(looks_like_utf16(&le) && looks_like_utf16(&be));
+        assert!(!looks_like_utf16(b"arm,age\nA,61\n"));
+        for bytes in [&le, &be] {
+            assert_eq!(
+                decode_as(bytes, TextEncoding::Utf16).unwrap(),
+                "arm,age\nA,61\n"
+            );
+        }
     }
 
     #[test]

@@ -245,7 +245,26 @@ impl Table {
 /// Reads delimited text from `bytes`. `file_name` is used in messages only.
 pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<Table> {
     let (text, encoding) = match options.encoding {
-        None => decode::decode(bytes),
+        None => {
+            let decoded = decode::decode(bytes);
+            let fallback = decoded.1 == TextEncoding::Windows1252;
+            if let Some(offset) = fallback.then(|| decode::utf8_with_stray_bytes(bytes)).flatten() {
+                let line = line_breaks(&bytes[..offset]) as u64 + 1;
+                return Err(Error::new(
+                    ErrorKind::Malformed,
+                    format!(
+                        "the file is UTF-8 (it has UTF-8 accented letters) except for the byte \
+                         0x{:02X} on line {line}, which is not valid UTF-8; correct that \
+                         character, or choose the encoding by hand (Windows-1252 reads every \
+                         byte, but then each UTF-8 accent becomes two letters, é as Ã©)",
+                        bytes[offset]
+                    ),
+                )
+                .in_file(file_name)
+                .at_line(line));
+            }
+            decoded
+        }
         Some(chosen) => match decode::decode_as(bytes, chosen) {
             Ok(text) => (text, chosen),
             Err(offset) => {
@@ -265,13 +284,17 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
         return Err(Error::new(ErrorKind::EmptyFile, "the file is empty").in_file(file_name));
     }
     if let Some(pos) = text.find('\0') {
-        let line = text[..pos].matches('\n').count() as u64 + 1;
-        return Err(Error::new(
-            ErrorKind::Malformed,
-            "the file contains NUL bytes; it is not a text (CSV) file",
-        )
-        .in_file(file_name)
-        .at_line(line));
+        let line = line_breaks(&text.as_bytes()[..pos]) as u64 + 1;
+        let message = if decode::looks_like_utf16(bytes) {
+            "the file looks like UTF-16 text without a byte-order mark (every other byte is \
+             NUL); choose the encoding UTF-16 (in the page: Encoding; in a spec: \
+             \"encoding\": \"utf16\"), or save it from Excel as \"CSV UTF-8\""
+        } else {
+            "the file contains NUL bytes; it is not a text (CSV) file"
+        };
+        return Err(Error::new(ErrorKind::Malformed, message)
+            .in_file(file_name)
+            .at_line(line));
     }
     let (delimiter, delimiter_detected) = match options.delimiter {
         Some(d) => {
@@ -327,10 +350,22 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
             continue;
         }
         if record.len() != n_cols {
+            // a field running over several lines: most often a quote that
+            // is never closed, which swallows the rows after it
+            let spanned = record.iter().map(line_breaks).max().unwrap_or(0);
+            let quote = if spanned > 0 {
+                format!(
+                    "; a quoted field starting on this line runs over {} lines — is a quote (\") \
+                     on line {line} never closed?",
+                    spanned + 1
+                )
+            } else {
+                String::new()
+            };
             return Err(Error::new(
                 ErrorKind::RaggedRow,
                 format!(
-                    "this row has {} fields but the header has {n_cols} (delimiter \"{}\")",
+                    "this row has {} fields but the header has {n_cols} (delimiter \"{}\"){quote}",
                     record.len(),
                     dialect::delimiter_name(delimiter)
                 ),
@@ -420,22 +455,44 @@ impl<'a> LineCounter<'a> {
             start += 1;
         }
         if start > self.offset {
-            self.line += self.bytes[self.offset..start]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            self.line += line_breaks(&self.bytes[self.offset..start]) as u64;
             self.offset = start;
         }
         self.line
     }
 }
 
+/// Line breaks in `bytes` as the `csv` crate ends records: LF, CRLF and a
+/// lone CR (classic Mac files) each end one line.
+fn line_breaks(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(k, &b)| b == b'\n' || (b == b'\r' && bytes.get(k + 1) != Some(&b'\n')))
+        .count()
+}
+
 fn clean_headers(header: &csv::StringRecord, file_name: &str) -> Result<Vec<String>> {
     let mut headers: Vec<String> = Vec::with_capacity(header.len());
-    for (j, name) in header.iter().enumerate() {
-        let name = name.trim();
+    let written: Vec<&str> = header.iter().map(str::trim).collect();
+    for (j, name) in written.iter().enumerate() {
         let name = if name.is_empty() {
-            format!("column_{}", j + 1)
+            let generated = format!("column_{}", j + 1);
+            if let Some(k) = written.iter().position(|w| *w == generated) {
+                return Err(Error::new(
+                    ErrorKind::Malformed,
+                    format!(
+                        "column {} has no name, and the name it would be given, \"{generated}\", \
+                         is that of column {}; name column {}",
+                        j + 1,
+                        k + 1,
+                        j + 1
+                    ),
+                )
+                .in_file(file_name)
+                .at_line(1));
+            }
+            generated
         } else {
             name.to_string()
         };
