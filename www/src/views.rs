@@ -146,7 +146,11 @@ pub fn preview(inspection: &Inspection, spec: &Spec) -> String {
     h.push_str("</tr><tr class=\"kinds\">");
     for c in &inspection.columns {
         let kind = match c.kind {
-            VariableKind::Categorical => format!("text · {} values", c.n_distinct),
+            VariableKind::Categorical => format!(
+                "text · {}{} values",
+                c.n_distinct,
+                if c.distinct_capped { "+" } else { "" }
+            ),
             VariableKind::Continuous => "number".to_string(),
         };
         let missing = if c.n_missing > 0 {

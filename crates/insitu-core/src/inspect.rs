@@ -12,6 +12,13 @@ use crate::spec::{EndpointSpec, GroupSpec, Spec, SpecOptions, VariableKind, Vari
 
 /// Distinct values listed per categorical column, at most.
 pub const MAX_LEVELS_SHOWN: usize = 50;
+/// Distinct values counted per text column, at most: beyond it a column is
+/// clearly not a few categories (an identifier, free text), and the first
+/// look stops counting instead of hashing every cell of a large file.
+pub const DISTINCT_COUNTED: usize = 1000;
+/// The same for number columns, whose values are not listed: enough to
+/// tell a coded group (2–6 values) or event (0/1) from a measurement.
+pub const DISTINCT_COUNTED_NUMBERS: usize = 32;
 /// Preview rows, at most.
 pub const PREVIEW_ROWS: usize = 10;
 
@@ -51,12 +58,71 @@ pub struct ColumnInfo {
     pub kind: VariableKind,
     /// Missing values.
     pub n_missing: usize,
-    /// Distinct non-missing values.
+    /// Distinct non-missing values, counted up to [`DISTINCT_COUNTED`]
+    /// for text and [`DISTINCT_COUNTED_NUMBERS`] for numbers (then
+    /// `distinct_capped`).
     pub n_distinct: usize,
-    /// Distinct values in byte order (at most [`MAX_LEVELS_SHOWN`]).
+    /// True when the column has more distinct values than were counted
+    /// (`n_distinct` is then the limit).
+    #[serde(default)]
+    pub distinct_capped: bool,
+    /// Distinct values in byte order (at most [`MAX_LEVELS_SHOWN`]; of the
+    /// first [`DISTINCT_COUNTED`] distinct values met when capped).
     pub levels: Vec<String>,
     /// Whether every non-missing value is 0 or 1 (an event indicator?).
     pub binary_01: bool,
+}
+
+/// The distinct values of a column, up to a limit: a short list searched
+/// in order while there are few (most categorical columns: cheaper than
+/// hashing), then a hash set; inserting stops at the limit.
+struct Distinct<'a> {
+    few: Vec<&'a str>,
+    many: std::collections::HashSet<&'a str>,
+    limit: usize,
+    capped: bool,
+}
+
+impl<'a> Distinct<'a> {
+    const FEW: usize = 16;
+
+    fn new(limit: usize) -> Distinct<'a> {
+        Distinct {
+            few: Vec::new(),
+            many: std::collections::HashSet::new(),
+            limit,
+            capped: false,
+        }
+    }
+
+    fn insert(&mut self, value: &'a str) {
+        if self.capped {
+            return;
+        }
+        if self.many.is_empty() {
+            if self.few.contains(&value) {
+                return;
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push(value);
+                return;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        if self.many.len() < self.limit {
+            self.many.insert(value);
+        } else if !self.many.contains(value) {
+            self.capped = true;
+        }
+    }
+
+    fn values(self) -> Vec<&'a str> {
+        if self.many.is_empty() {
+            self.few
+        } else {
+            self.many.into_iter().collect()
+        }
+    }
 }
 
 /// Inspects a read table.
@@ -67,17 +133,31 @@ pub fn inspect_table(table: &Table) -> Inspection {
         .iter()
         .zip(table.columns())
         .map(|(name, column)| {
-            let mut distinct: Vec<&str> =
-                column.iter().filter(|f| !missing.is_missing(f)).collect();
-            let n_missing = column.len() - distinct.len();
+            let kind = infer_kind(table, column);
+            let mut n_missing = 0;
+            let mut distinct = Distinct::new(match kind {
+                VariableKind::Categorical => DISTINCT_COUNTED,
+                VariableKind::Continuous => DISTINCT_COUNTED_NUMBERS,
+            });
+            for field in column.iter() {
+                if missing.is_missing(field) {
+                    n_missing += 1;
+                } else {
+                    distinct.insert(field);
+                }
+            }
+            let capped = distinct.capped;
+            let mut distinct = distinct.values();
             distinct.sort_unstable();
-            distinct.dedup();
             ColumnInfo {
                 name: name.clone(),
-                kind: infer_kind(table, column),
+                kind,
                 n_missing,
                 n_distinct: distinct.len(),
-                binary_01: !distinct.is_empty() && distinct.iter().all(|v| *v == "0" || *v == "1"),
+                distinct_capped: capped,
+                binary_01: !capped
+                    && !distinct.is_empty()
+                    && distinct.iter().all(|v| *v == "0" || *v == "1"),
                 levels: distinct
                     .iter()
                     .take(MAX_LEVELS_SHOWN)
@@ -252,6 +332,37 @@ mod tests {
         assert_eq!(i.columns[1].n_missing, 1);
         assert!(i.columns[2].binary_01);
         assert_eq!(i.preview[0], ["A", "61,5", "1"]);
+    }
+
+    /// Distinct values are counted exactly up to the limits, then the
+    /// count stops (and says so); levels and the 0/1 test stay exact below.
+    #[test]
+    fn distinct_values_are_counted_up_to_a_limit() {
+        let mut csv = String::from("id,arm,dose,size,event\n");
+        for k in 0..3000 {
+            csv.push_str(&format!(
+                "P{k:05},{},{},{},{}\n",
+                ["B", "A", "C"][k % 3],
+                k % 20,
+                k,
+                k % 2
+            ));
+        }
+        let i = inspect(csv.as_bytes(), "x.csv", &ReadOptions::default()).unwrap();
+        let c = |k: usize| &i.columns[k];
+        assert_eq!(
+            (c(0).n_distinct, c(0).distinct_capped),
+            (DISTINCT_COUNTED, true)
+        );
+        assert_eq!(c(0).levels.len(), MAX_LEVELS_SHOWN);
+        assert_eq!((c(1).n_distinct, c(1).distinct_capped), (3, false));
+        assert_eq!(c(1).levels, ["A", "B", "C"]);
+        assert_eq!((c(2).n_distinct, c(2).distinct_capped), (20, false));
+        assert_eq!(
+            (c(3).n_distinct, c(3).distinct_capped),
+            (DISTINCT_COUNTED_NUMBERS, true)
+        );
+        assert!(c(4).binary_01 && !c(3).binary_01);
     }
 
     #[test]

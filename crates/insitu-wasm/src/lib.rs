@@ -120,6 +120,7 @@ export interface ColumnInfo {
   kind: "categorical" | "continuous";
   n_missing: number;
   n_distinct: number;
+  distinct_capped: boolean;
   /** Distinct values in byte order (at most 50). */
   levels: string[];
   /** Every non-missing value is 0 or 1 (an event indicator?). */
