@@ -74,11 +74,12 @@ pub struct ColumnInfo {
 }
 
 /// The distinct values of a column, up to a limit: a short list searched
-/// in order while there are few (most categorical columns: cheaper than
-/// hashing), then a hash set; inserting stops at the limit.
+/// in order while there are few (most categorical columns), then a sorted
+/// list searched by halves (no hash set: the app's WebAssembly stays
+/// smaller); inserting stops at the limit.
 struct Distinct<'a> {
     few: Vec<&'a str>,
-    many: std::collections::HashSet<&'a str>,
+    sorted: Vec<&'a str>,
     limit: usize,
     capped: bool,
 }
@@ -89,7 +90,7 @@ impl<'a> Distinct<'a> {
     fn new(limit: usize) -> Distinct<'a> {
         Distinct {
             few: Vec::new(),
-            many: std::collections::HashSet::new(),
+            sorted: Vec::new(),
             limit,
             capped: false,
         }
@@ -99,7 +100,7 @@ impl<'a> Distinct<'a> {
         if self.capped {
             return;
         }
-        if self.many.is_empty() {
+        if self.sorted.is_empty() {
             if self.few.contains(&value) {
                 return;
             }
@@ -107,20 +108,23 @@ impl<'a> Distinct<'a> {
                 self.few.push(value);
                 return;
             }
-            self.many.extend(self.few.drain(..));
+            self.sorted.append(&mut self.few);
+            self.sorted.sort_unstable();
         }
-        if self.many.len() < self.limit {
-            self.many.insert(value);
-        } else if !self.many.contains(value) {
-            self.capped = true;
+        if let Err(at) = self.sorted.binary_search(&value) {
+            if self.sorted.len() < self.limit {
+                self.sorted.insert(at, value);
+            } else {
+                self.capped = true;
+            }
         }
     }
 
     fn values(self) -> Vec<&'a str> {
-        if self.many.is_empty() {
+        if self.sorted.is_empty() {
             self.few
         } else {
-            self.many.into_iter().collect()
+            self.sorted
         }
     }
 }
