@@ -576,6 +576,12 @@ await step('Table 1 rows set in the page (ratio, "yes" only, merged levels, subs
   fs.copyFileSync(demoCsv, path.join(scratch, path.basename(demoCsv)));
   const cliCells = await cellsOfHtml(cli(['analyze', path.basename(specFile), '--format', 'html'], scratch));
   assert.deepEqual(await cellsOf('#table1'), cliCells);
+  // back to numbers: the cut goes with the categories, the row is a median again
+  await choose(`${row('age (2)')} select[data-field="var-kind"]`, 'continuous');
+  const asNumbers = await cellsOf('#table1');
+  assert.ok(!asNumbers.some((r) => r[0] === '≥ 70'), 'no cut left');
+  assert.match(asNumbers.find((r) => r[0].startsWith('Age ≥ 70 years'))[0], /median \(i\.q\.r\.\)/);
+  assert.equal(await page.inputValue(`${options('age (2)')} input[data-field="var-bin"]`), '');
 });
 
 await step('bad-input corpus files (12) show their errors readably (file, line, column, value)', async () => {

@@ -1273,7 +1273,15 @@ fn on_change(event: Event) {
             if let Some(v) = spec.variables.iter_mut().find(|v| v.name == column) {
                 v.kind = parse_enum(&value);
                 if v.kind == Some(VariableKind::Continuous) {
+                    // what only categories have goes, or the row would stay
+                    // categories (a cut) while the page says numbers
                     v.levels = None;
+                    v.bin = None;
+                    v.merge_levels = None;
+                    v.show_levels = None;
+                    v.display = None;
+                } else if matches!(v.display, Some(Display::MeanSd | Display::MedianIqrMeanSd)) {
+                    v.display = None;
                 }
             }
         }),
