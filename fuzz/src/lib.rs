@@ -163,22 +163,33 @@ pub fn workbook_hits_known_bug(bytes: &[u8]) -> bool {
         });
         (letters, digits, column, row)
     };
-    let mut rest = bytes;
-    while let Some(at) = find(rest, b"=\"") {
-        let attribute = &rest[..at];
-        rest = &rest[at + 2..];
-        // an attribute `r` or `ref` (quick-xml also takes `"r="` without a
-        // space before it)
+    // every `name = "value"` or `name='value'` (quick-xml allows spaces
+    // around `=` and no space before the name)
+    let mut k = 0;
+    while let Some(offset) = bytes[k..].iter().position(|&b| b == b'=') {
+        let eq = k + offset;
+        k = eq + 1;
+        let before = bytes[..eq].trim_ascii_end();
+        let after = bytes[eq + 1..].trim_ascii_start();
+        let Some((&quote, after)) = after.split_first() else {
+            continue;
+        };
+        if quote != b'"' && quote != b'\'' {
+            continue;
+        }
         let named = |name: &[u8]| {
-            attribute.ends_with(name)
-                && attribute[..attribute.len() - name.len()]
+            before.ends_with(name)
+                && before[..before.len() - name.len()]
                     .last()
                     .is_some_and(|b| !b.is_ascii_alphanumeric() && *b != b':' && *b != b'_')
         };
         if !(named(b"r") || named(b"ref")) {
             continue;
         }
-        let value = &rest[..rest.iter().position(|&b| b == b'"').unwrap_or(rest.len())];
+        let value = &after[..after
+            .iter()
+            .position(|&b| b == quote)
+            .unwrap_or(after.len())];
         let mut parts = value.split(|&b| b == b':');
         let Some(first) = parts.next() else { continue };
         let (letters, digits, column, row) = parse(first);
@@ -193,8 +204,4 @@ pub fn workbook_hits_known_bug(bytes: &[u8]) -> bool {
         }
     }
     false
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
