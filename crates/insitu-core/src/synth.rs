@@ -31,6 +31,7 @@
 //! uniform before it. Times are rounded to 0.1 month (at least 0.1);
 //! rounding keeps PFS ≤ OS.
 
+use crate::stats::rng::Xoshiro256;
 use std::io::Write;
 
 /// Column names, in file order.
@@ -358,62 +359,6 @@ impl Cumulative {
     fn pick(&self, bits: u64) -> u8 {
         let u = bits >> 32;
         self.thresholds.iter().take_while(|&&t| u >= t).count() as u8
-    }
-}
-
-/// xoshiro256** (Blackman & Vigna), state seeded by splitmix64.
-struct Xoshiro256 {
-    s: [u64; 4],
-}
-
-impl Xoshiro256 {
-    fn new(seed: u64) -> Xoshiro256 {
-        let mut x = seed;
-        let mut splitmix = || {
-            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        Xoshiro256 {
-            s: [splitmix(), splitmix(), splitmix(), splitmix()],
-        }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform on [0, 1), 53 random bits.
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Uniform on (0, 1], safe for `ln`.
-    fn uniform_open(&mut self) -> f64 {
-        1.0 - self.uniform()
-    }
-
-    /// Exponential with rate `rate`.
-    fn exponential(&mut self, rate: f64) -> f64 {
-        -self.uniform_open().ln() / rate
-    }
-
-    /// Two independent standard normal values (Box–Muller).
-    fn normal_pair(&mut self) -> (f64, f64) {
-        let radius = (-2.0 * self.uniform_open().ln()).sqrt();
-        let angle = std::f64::consts::TAU * self.uniform();
-        let (sin, cos) = angle.sin_cos();
-        (radius * cos, radius * sin)
     }
 }
 

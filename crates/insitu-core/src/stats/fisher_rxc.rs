@@ -86,6 +86,7 @@
 //! generating random r × c tables with given row and column totals",
 //! Applied Statistics 30, 91–97; R's `fisher.test` (stats, R 4.2.2).
 
+use super::rng::Xoshiro256;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -1195,47 +1196,8 @@ impl ColumnEnum<'_> {
 // ---------------------------------------------------------------------------
 // Monte Carlo.
 
-/// xoshiro256** seeded by splitmix64.
-struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut sm = seed;
-        let mut next = || {
-            sm = sm.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = sm;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform on (0, 1).
-    fn unif(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
 fn simulate(t: &Prepared, replicates: u64, seed: u64) -> FisherResult {
-    let mut rng = Rng::new(seed);
+    let mut rng = Xoshiro256::new(seed);
     let (nr, nc) = (t.rows, t.cols);
     let mut matrix = vec![0u64; nr * nc];
     let mut jwork = vec![0u64; nc];
@@ -1272,7 +1234,13 @@ fn simulate(t: &Prepared, replicates: u64, seed: u64) -> FisherResult {
 /// Patefield's AS 159 as R's `rcont2`: a random table with the margins of
 /// `t` into `matrix` (row-major here), cell by cell from its conditional
 /// hypergeometric law, searching outwards from the mode.
-fn rcont2(t: &Prepared, jwork: &mut [u64], matrix: &mut [u64], rng: &mut Rng, work: &mut u64) {
+fn rcont2(
+    t: &Prepared,
+    jwork: &mut [u64],
+    matrix: &mut [u64],
+    rng: &mut Xoshiro256,
+    work: &mut u64,
+) {
     let (nrow, ncol) = (t.rows, t.cols);
     let lf = &t.lf;
     let fact = |k: i64| -> f64 { lf.get(k.max(0) as u64) };
@@ -1298,7 +1266,7 @@ fn rcont2(t: &Prepared, jwork: &mut [u64], matrix: &mut [u64], rng: &mut Rng, wo
                 ia = 0;
                 break;
             }
-            let mut u = rng.unif();
+            let mut u = rng.uniform_interior();
             let nlm_out: i64;
             'outer: loop {
                 let mut nlm = (ia as f64 * (id as f64 / ie as f64) + 0.5) as i64;
@@ -1359,7 +1327,7 @@ fn rcont2(t: &Prepared, jwork: &mut [u64], matrix: &mut [u64], rng: &mut Rng, wo
                         break;
                     }
                 }
-                u = sumprb * rng.unif();
+                u = sumprb * rng.uniform_interior();
             }
             let v = nlm_out.max(0);
             matrix[l * ncol + m] = v as u64;
@@ -1463,7 +1431,7 @@ mod probe_bounds {
             println!("{r:?} {c:?}: lp_ub {:.4} true max {:.4} gap {:e} | sp_lb {:.4} true min {:.4} gap {:e}", b.lp, mx, b.lp - mx, b.sp, mn, mn - b.sp);
         }
         // random nodes
-        let mut rng = Rng::new(7);
+        let mut rng = Xoshiro256::new(7);
         let (mut worst_lp, mut worst_sp, mut max_lp_gap, mut max_sp_gap) =
             (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for _ in 0..3000 {

@@ -14,5 +14,6 @@ pub mod order;
 pub mod prec;
 pub mod quantile;
 pub mod ranks;
+pub mod rng;
 pub mod ttest;
 pub mod wilcoxon;
