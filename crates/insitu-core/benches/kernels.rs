@@ -254,29 +254,19 @@ fn kernels(c: &mut Criterion) {
     }
     g.finish();
 
-    let mut g = group(c, "cox_efron");
-    for f in &fixtures {
-        g.throughput(Throughput::Elements(f.rows));
-        let os = f.os();
-        let sets = os.risk_sets();
-        let sizes = os.group_sizes();
-        g.bench_function(BenchmarkId::from_parameter(f.rows), |b| {
-            b.iter(|| cox::fit(black_box(&sets), &sizes, Ties::Efron))
-        });
+    for (name, ties) in [("cox_efron", Ties::Efron), ("cox_breslow", Ties::Breslow)] {
+        let mut g = group(c, name);
+        for f in &fixtures {
+            g.throughput(Throughput::Elements(f.rows));
+            let os = f.os();
+            let sets = os.risk_sets();
+            let sizes = os.group_sizes();
+            g.bench_function(BenchmarkId::from_parameter(f.rows), |b| {
+                b.iter(|| cox::fit(black_box(&sets), &sizes, ties))
+            });
+        }
+        g.finish();
     }
-    g.finish();
-
-    let mut g = group(c, "cox_breslow");
-    for f in &fixtures {
-        g.throughput(Throughput::Elements(f.rows));
-        let os = f.os();
-        let sets = os.risk_sets();
-        let sizes = os.group_sizes();
-        g.bench_function(BenchmarkId::from_parameter(f.rows), |b| {
-            b.iter(|| cox::fit(black_box(&sets), &sizes, Ties::Breslow))
-        });
-    }
-    g.finish();
 
     let mut g = group(c, "analyze_table");
     for f in &fixtures {
