@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::date::{self, DateError, DateFormat, Detected};
-use crate::ingest::value::{parse_number, DecimalMark, MarkUsed};
-use crate::ingest::{Table, TextColumn};
+use crate::ingest::typed::{Numbers, MISSING};
+use crate::ingest::Table;
 use crate::spec::{EndpointSpec, EventCodes, Spec, VariableKind};
 use crate::survival::SurvivalData;
 
@@ -182,13 +182,12 @@ impl AnalysisData {
         let mut variables = Vec::with_capacity(spec.variables.len());
         for v in &spec.variables {
             let name = v.data_column();
-            let column = table.column(name)?;
             let kind = match v.kind {
                 Some(kind) => kind,
                 None if v.levels.is_some() || v.bin.is_some() || v.merge_levels.is_some() => {
                     VariableKind::Categorical
                 }
-                None => infer_kind(table, column),
+                None => infer_kind(table.numbers_of(name)?),
             };
             let data = match (kind, &v.bin) {
                 (_, Some(bin)) => {
@@ -266,20 +265,8 @@ impl AnalysisData {
 }
 
 /// Numeric when every non-missing value is a number (and there is one).
-pub fn infer_kind(table: &Table, column: &TextColumn) -> VariableKind {
-    let missing = &table.dialect.missing_codes;
-    let mark = table.dialect.decimal_mark;
-    let mut any = false;
-    for field in column.iter() {
-        if missing.is_missing(field) {
-            continue;
-        }
-        if parse_number(field, mark).is_none() {
-            return VariableKind::Categorical;
-        }
-        any = true;
-    }
-    if any {
+pub fn infer_kind(column: &Numbers) -> VariableKind {
+    if column.is_numeric() {
         VariableKind::Continuous
     } else {
         VariableKind::Categorical
@@ -310,21 +297,84 @@ fn categorical(
     levels: Option<&[String]>,
     merge: Option<&std::collections::BTreeMap<String, Vec<String>>>,
 ) -> Result<Categorical> {
+    let distinct = table.distinct_of(name)?;
+    if distinct.capped {
+        return categorical_by_cell(table, name, levels, merge);
+    }
+    // each distinct value mapped once; the rows by their code
+    let mapped: Vec<std::borrow::Cow<'_, str>> = distinct
+        .values
+        .iter()
+        .map(|v| map_level(v, merge))
+        .collect();
+    let (levels, order_source) = match levels {
+        Some(levels) => (levels.to_vec(), OrderSource::Spec),
+        None => {
+            let seen: std::collections::BTreeSet<&str> =
+                mapped.iter().map(|l| l.as_ref()).collect();
+            (
+                seen.into_iter().map(str::to_string).collect(),
+                OrderSource::Sorted,
+            )
+        }
+    };
+    let level_of: Vec<Option<u32>> = mapped
+        .iter()
+        .map(|m| levels.iter().position(|l| l == m).map(|k| k as u32))
+        .collect();
+    let unknown: Vec<bool> = level_of.iter().map(Option::is_none).collect();
+    if let Some(i) = distinct.first_row_with(&unknown) {
+        return Err(unknown_level(table, i, name, &levels));
+    }
+    let codes = distinct
+        .codes
+        .iter()
+        .map(|&c| (c != MISSING).then(|| level_of[c as usize]).flatten())
+        .collect();
+    Ok(Categorical {
+        levels,
+        order_source,
+        codes,
+    })
+}
+
+/// The merged level, else the field itself (borrowed: no String per cell).
+fn map_level<'f>(
+    field: &'f str,
+    merge: Option<&std::collections::BTreeMap<String, Vec<String>>>,
+) -> std::borrow::Cow<'f, str> {
+    merge
+        .and_then(|m| {
+            m.iter()
+                .find(|(_, olds)| olds.iter().any(|o| o == field))
+                .map(|(new, _)| std::borrow::Cow::Owned(new.clone()))
+        })
+        .unwrap_or(std::borrow::Cow::Borrowed(field))
+}
+
+fn unknown_level(table: &Table, i: usize, name: &str, levels: &[String]) -> Error {
+    table.cell_error(
+        ErrorKind::UnknownLevel,
+        i,
+        name,
+        format!(
+            "is not one of the levels given in the spec ({}); add it to \"levels\" or correct the value",
+            levels.join(", ")
+        ),
+    )
+}
+
+/// [`categorical`] cell by cell, for a column with more distinct values
+/// than [`crate::ingest::typed`] counts (an identifier or free text used
+/// as a category).
+fn categorical_by_cell(
+    table: &Table,
+    name: &str,
+    levels: Option<&[String]>,
+    merge: Option<&std::collections::BTreeMap<String, Vec<String>>>,
+) -> Result<Categorical> {
     let column = table.column(name)?;
     let missing = &table.dialect.missing_codes;
-    // the merged level, else the field itself (borrowed: no String per cell)
-    fn map_level<'f>(
-        field: &'f str,
-        merge: Option<&std::collections::BTreeMap<String, Vec<String>>>,
-    ) -> std::borrow::Cow<'f, str> {
-        merge
-            .and_then(|m| {
-                m.iter()
-                    .find(|(_, olds)| olds.iter().any(|o| o == field))
-                    .map(|(new, _)| std::borrow::Cow::Owned(new.clone()))
-            })
-            .unwrap_or(std::borrow::Cow::Borrowed(field))
-    }
     let (levels, order_source) = match levels {
         Some(levels) => (levels.to_vec(), OrderSource::Spec),
         None => {
@@ -347,17 +397,7 @@ fn categorical(
         let field = map_level(field, merge);
         match levels.iter().position(|l| **l == *field) {
             Some(k) => codes.push(Some(k as u32)),
-            None => {
-                return Err(table.cell_error(
-                    ErrorKind::UnknownLevel,
-                    i,
-                    name,
-                    format!(
-                        "is not one of the levels given in the spec ({}); add it to \"levels\" or correct the value",
-                        levels.join(", ")
-                    ),
-                ))
-            }
+            None => return Err(unknown_level(table, i, name, &levels)),
         }
     }
     Ok(Categorical {
@@ -367,45 +407,21 @@ fn categorical(
     })
 }
 
-/// Parses a column as numbers; NaN for missing.
+/// A column as numbers; NaN for missing.
 fn numbers(table: &Table, name: &str) -> Result<Vec<f64>> {
-    let column = table.column(name)?;
-    let missing = &table.dialect.missing_codes;
-    let mark = table.dialect.decimal_mark;
-    let mut values = Vec::with_capacity(column.len());
-    let mut first_point: Option<usize> = None;
-    let mut first_comma: Option<usize> = None;
-    for (i, field) in column.iter().enumerate() {
-        if missing.is_missing(field) {
-            values.push(f64::NAN);
-            continue;
-        }
-        match parse_number(field, mark) {
-            Some((_, MarkUsed::Point)) if mark == DecimalMark::Comma && thousands_like(field) => {
-                return Err(ambiguous_point(table, i, name, field))
-            }
-            Some((x, used)) => {
-                match used {
-                    MarkUsed::Point => first_point = first_point.or(Some(i)),
-                    MarkUsed::Comma => first_comma = first_comma.or(Some(i)),
-                    MarkUsed::None => {}
-                }
-                values.push(x);
-            }
-            None => {
-                return Err(table.cell_error(
-                    ErrorKind::NotANumber,
-                    i,
-                    name,
-                    format!(
-                        "is not a number, but \"{name}\" is used as a number{}",
-                        number_hint(field, mark)
-                    ),
-                ))
-            }
-        }
+    let typed = table.numbers_of(name)?;
+    if let Some(i) = first_bad_number(table, typed, name)? {
+        return Err(not_a_number(
+            table,
+            i,
+            name,
+            format!(
+                "is not a number, but \"{name}\" is used as a number{}",
+                number_hint(table.column(name)?.get(i), table.dialect.decimal_mark)
+            ),
+        ));
     }
-    if let (Some(p), Some(c)) = (first_point, first_comma) {
+    if let (Some(p), Some(c)) = (typed.first_point, typed.first_comma) {
         let later = p.max(c);
         return Err(table.cell_error(
             ErrorKind::NotANumber,
@@ -418,7 +434,22 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<f64>> {
             ),
         ));
     }
-    Ok(values)
+    Ok(typed.values.clone())
+}
+
+/// The first row that is not a number (`Ok(Some(row))`), unless an
+/// ambiguous `1.040` comes before it (then that error).
+fn first_bad_number(table: &Table, typed: &Numbers, name: &str) -> Result<Option<usize>> {
+    match (typed.first_ambiguous, typed.first_not_number) {
+        (Some(a), n) if n.is_none_or(|n| a < n) => {
+            Err(ambiguous_point(table, a, name, table.column(name)?.get(a)))
+        }
+        (_, n) => Ok(n),
+    }
+}
+
+fn not_a_number(table: &Table, i: usize, name: &str, message: String) -> Error {
+    table.cell_error(ErrorKind::NotANumber, i, name, message)
 }
 
 /// The error for `1.040` in a file with decimal commas.
@@ -435,20 +466,6 @@ fn ambiguous_point(table: &Table, i: usize, column: &str, field: &str) -> Error 
             field.replacen('.', ",", 1)
         ),
     )
-}
-
-/// `1.040` or `-12.500`: one to three digits (not a lone 0), a point and
-/// exactly three digits — in a file with decimal commas, as likely a
-/// thousands separator as a decimal point.
-fn thousands_like(field: &str) -> bool {
-    let digits = field.trim_start_matches(['+', '-']);
-    let Some((int, frac)) = digits.split_once('.') else {
-        return false;
-    };
-    (1..=3).contains(&int.len())
-        && !int.starts_with('0')
-        && frac.len() == 3
-        && int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
 }
 
 fn number_hint(field: &str, mark: crate::ingest::DecimalMark) -> &'static str {
@@ -529,39 +546,36 @@ fn dates(table: &Table, name: &str, format: Option<DateFormat>) -> Result<Vec<Op
 type TimesEvents = (Vec<Option<f64>>, Vec<Option<bool>>);
 
 fn times_from_column(table: &Table, e: &EndpointSpec, column: &str) -> Result<Vec<Option<f64>>> {
-    let time_column = table.column(column)?;
-    let missing = &table.dialect.missing_codes;
-    let mark = table.dialect.decimal_mark;
-    let mut out = Vec::with_capacity(time_column.len());
-    for (i, field) in time_column.iter().enumerate() {
-        if missing.is_missing(field) {
-            out.push(None);
-            continue;
-        }
-        match parse_number(field, mark) {
-            Some((_, MarkUsed::Point)) if mark == DecimalMark::Comma && thousands_like(field) => {
-                return Err(ambiguous_point(table, i, column, field))
-            }
-            Some((t, _)) if t >= 0.0 => out.push(Some(t)),
-            Some(_) => {
-                return Err(table.cell_error(
-                    ErrorKind::BadTime,
-                    i,
-                    column,
-                    format!("survival time of endpoint {} is negative", e.name),
-                ))
-            }
-            None => {
-                return Err(table.cell_error(
-                    ErrorKind::NotANumber,
-                    i,
-                    column,
-                    format!("survival time of endpoint {} is not a number", e.name),
-                ))
-            }
-        }
+    let typed = table.numbers_of(column)?;
+    let parsed = &typed.values[..typed.first_not_number.unwrap_or(typed.values.len())];
+    // the first bad row, as a reading row by row would meet it
+    let ambiguous = typed.first_ambiguous.filter(|&a| a < parsed.len());
+    let negative = parsed.iter().position(|&t| t < 0.0);
+    let first = [ambiguous, negative, typed.first_not_number]
+        .into_iter()
+        .flatten()
+        .min();
+    match first {
+        None => Ok(parsed.iter().map(|&t| (!t.is_nan()).then_some(t)).collect()),
+        Some(i) if Some(i) == ambiguous => Err(ambiguous_point(
+            table,
+            i,
+            column,
+            table.column(column)?.get(i),
+        )),
+        Some(i) if Some(i) == negative => Err(table.cell_error(
+            ErrorKind::BadTime,
+            i,
+            column,
+            format!("survival time of endpoint {} is negative", e.name),
+        )),
+        Some(i) => Err(not_a_number(
+            table,
+            i,
+            column,
+            format!("survival time of endpoint {} is not a number", e.name),
+        )),
     }
-    Ok(out)
 }
 
 fn events_from_column(
@@ -570,29 +584,48 @@ fn events_from_column(
     column: &str,
     codes: &EventCodes,
 ) -> Result<Vec<Option<bool>>> {
-    let event_column = table.column(column)?;
-    let missing = &table.dialect.missing_codes;
-    let mut out = Vec::with_capacity(event_column.len());
-    for (i, field) in event_column.iter().enumerate() {
-        if missing.is_missing(field) {
-            out.push(None);
-            continue;
+    let distinct = table.distinct_of(column)?;
+    let bad = |i: usize| {
+        table.cell_error(
+            ErrorKind::BadEvent,
+            i,
+            column,
+            format!(
+                "event indicator of endpoint {} must be {} (event) or {} (censored). If the file codes events differently (e.g. 2/1 as in R's lung data, or dead/alive), declare the codes in the spec: \"options\": {{\"event_codes\": {{\"event\": [\"2\"], \"censored\": [\"1\"]}}}}",
+                e.name,
+                codes.event.join("/"),
+                codes.censored.join("/")
+            ),
+        )
+    };
+    if distinct.capped {
+        // more distinct values than counted: certainly a bad one among them
+        let missing = &table.dialect.missing_codes;
+        let field = table.column(column)?.iter().enumerate();
+        let mut out = Vec::with_capacity(table.n_rows());
+        for (i, field) in field {
+            if missing.is_missing(field) {
+                out.push(None);
+            } else {
+                out.push(Some(event_value(field, codes).ok_or_else(|| bad(i))?));
+            }
         }
-        out.push(Some(event_value(field, codes).ok_or_else(|| {
-            table.cell_error(
-                ErrorKind::BadEvent,
-                i,
-                column,
-                format!(
-                    "event indicator of endpoint {} must be {} (event) or {} (censored). If the file codes events differently (e.g. 2/1 as in R's lung data, or dead/alive), declare the codes in the spec: \"options\": {{\"event_codes\": {{\"event\": [\"2\"], \"censored\": [\"1\"]}}}}",
-                    e.name,
-                    codes.event.join("/"),
-                    codes.censored.join("/")
-                ),
-            )
-        })?));
+        return Ok(out);
     }
-    Ok(out)
+    let value: Vec<Option<bool>> = distinct
+        .values
+        .iter()
+        .map(|v| event_value(v, codes))
+        .collect();
+    let unknown: Vec<bool> = value.iter().map(Option::is_none).collect();
+    if let Some(i) = distinct.first_row_with(&unknown) {
+        return Err(bad(i));
+    }
+    Ok(distinct
+        .codes
+        .iter()
+        .map(|&c| (c != MISSING).then(|| value[c as usize]).flatten())
+        .collect())
 }
 
 /// Time from `start` to `end` in the endpoint's unit; an end before the

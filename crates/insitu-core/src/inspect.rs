@@ -12,13 +12,6 @@ use crate::spec::{EndpointSpec, GroupSpec, Spec, SpecOptions, VariableKind, Vari
 
 /// Distinct values listed per categorical column, at most.
 pub const MAX_LEVELS_SHOWN: usize = 50;
-/// Distinct values counted per text column, at most: beyond it a column is
-/// clearly not a few categories (an identifier, free text), and the first
-/// look stops counting instead of hashing every cell of a large file.
-pub const DISTINCT_COUNTED: usize = 1000;
-/// The same for number columns, whose values are not listed: enough to
-/// tell a coded group (2–6 values) or event (0/1) from a measurement.
-pub const DISTINCT_COUNTED_NUMBERS: usize = 32;
 /// Preview rows, at most.
 pub const PREVIEW_ROWS: usize = 10;
 
@@ -58,75 +51,20 @@ pub struct ColumnInfo {
     pub kind: VariableKind,
     /// Missing values.
     pub n_missing: usize,
-    /// Distinct non-missing values, counted up to [`DISTINCT_COUNTED`]
-    /// for text and [`DISTINCT_COUNTED_NUMBERS`] for numbers (then
-    /// `distinct_capped`).
+    /// Distinct non-missing values, counted up to
+    /// [`DISTINCT_LIMIT`](crate::ingest::typed::DISTINCT_LIMIT) for text and
+    /// [`DISTINCT_NUMBERS`](crate::ingest::typed::DISTINCT_NUMBERS) for
+    /// numbers (then `distinct_capped`).
     pub n_distinct: usize,
     /// True when the column has more distinct values than were counted
     /// (`n_distinct` is then the limit).
     #[serde(default)]
     pub distinct_capped: bool,
     /// Distinct values in byte order (at most [`MAX_LEVELS_SHOWN`]; of the
-    /// first [`DISTINCT_COUNTED`] distinct values met when capped).
+    /// first values met up to the limit when capped).
     pub levels: Vec<String>,
     /// Whether every non-missing value is 0 or 1 (an event indicator?).
     pub binary_01: bool,
-}
-
-/// The distinct values of a column, up to a limit: a short list searched
-/// in order while there are few (most categorical columns), then a sorted
-/// list searched by halves (no hash set: the app's WebAssembly stays
-/// smaller); inserting stops at the limit.
-struct Distinct<'a> {
-    few: Vec<&'a str>,
-    sorted: Vec<&'a str>,
-    limit: usize,
-    capped: bool,
-}
-
-impl<'a> Distinct<'a> {
-    const FEW: usize = 16;
-
-    fn new(limit: usize) -> Distinct<'a> {
-        Distinct {
-            few: Vec::new(),
-            sorted: Vec::new(),
-            limit,
-            capped: false,
-        }
-    }
-
-    fn insert(&mut self, value: &'a str) {
-        if self.capped {
-            return;
-        }
-        if self.sorted.is_empty() {
-            if self.few.contains(&value) {
-                return;
-            }
-            if self.few.len() < Self::FEW {
-                self.few.push(value);
-                return;
-            }
-            self.sorted.append(&mut self.few);
-            self.sorted.sort_unstable();
-        }
-        if let Err(at) = self.sorted.binary_search(&value) {
-            if self.sorted.len() < self.limit {
-                self.sorted.insert(at, value);
-            } else {
-                self.capped = true;
-            }
-        }
-    }
-
-    fn values(self) -> Vec<&'a str> {
-        if self.sorted.is_empty() {
-            self.few
-        } else {
-            self.sorted
-        }
-    }
 }
 
 /// Inspects a read table.
@@ -135,37 +73,24 @@ pub fn inspect_table(table: &Table) -> Inspection {
     let columns = table
         .headers
         .iter()
-        .zip(table.columns())
-        .map(|(name, column)| {
-            let kind = infer_kind(table, column);
-            let mut n_missing = 0;
-            let mut distinct = Distinct::new(match kind {
-                VariableKind::Categorical => DISTINCT_COUNTED,
-                VariableKind::Continuous => DISTINCT_COUNTED_NUMBERS,
-            });
-            for field in column.iter() {
-                if missing.is_missing(field) {
-                    n_missing += 1;
-                } else {
-                    distinct.insert(field);
-                }
-            }
-            let capped = distinct.capped;
-            let mut distinct = distinct.values();
-            distinct.sort_unstable();
+        .enumerate()
+        .map(|(j, name)| {
+            let numbers = table.numbers(j);
+            let distinct = table.distinct(j);
             ColumnInfo {
                 name: name.clone(),
-                kind,
-                n_missing,
-                n_distinct: distinct.len(),
-                distinct_capped: capped,
-                binary_01: !capped
-                    && !distinct.is_empty()
-                    && distinct.iter().all(|v| *v == "0" || *v == "1"),
+                kind: infer_kind(numbers),
+                n_missing: distinct.n_missing,
+                n_distinct: distinct.values.len(),
+                distinct_capped: distinct.capped,
+                binary_01: !distinct.capped
+                    && !distinct.values.is_empty()
+                    && distinct.values.iter().all(|v| v == "0" || v == "1"),
                 levels: distinct
+                    .values
                     .iter()
                     .take(MAX_LEVELS_SHOWN)
-                    .map(|s| s.to_string())
+                    .cloned()
                     .collect(),
             }
         })
@@ -322,6 +247,7 @@ pub fn suggest_spec(inspection: &Inspection) -> Spec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::typed::{DISTINCT_LIMIT, DISTINCT_NUMBERS};
 
     #[test]
     fn semicolon_decimal_comma_file() {
@@ -356,7 +282,7 @@ mod tests {
         let c = |k: usize| &i.columns[k];
         assert_eq!(
             (c(0).n_distinct, c(0).distinct_capped),
-            (DISTINCT_COUNTED, true)
+            (DISTINCT_LIMIT, true)
         );
         assert_eq!(c(0).levels.len(), MAX_LEVELS_SHOWN);
         assert_eq!((c(1).n_distinct, c(1).distinct_capped), (3, false));
@@ -364,8 +290,9 @@ mod tests {
         assert_eq!((c(2).n_distinct, c(2).distinct_capped), (20, false));
         assert_eq!(
             (c(3).n_distinct, c(3).distinct_capped),
-            (DISTINCT_COUNTED_NUMBERS, true)
+            (DISTINCT_NUMBERS, true)
         );
+        assert_eq!(c(3).kind, VariableKind::Continuous);
         assert!(c(4).binary_01 && !c(3).binary_01);
     }
 

@@ -19,12 +19,14 @@ pub mod decode;
 pub mod dialect;
 #[cfg(feature = "office")]
 pub mod spreadsheet;
+pub mod typed;
 pub mod value;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 pub use decode::TextEncoding;
+pub use typed::{Distinct, Numbers};
 pub use value::{DecimalMark, MissingCodes};
 
 /// How to read a file; `None` fields are detected.
@@ -193,6 +195,10 @@ pub struct Table {
     pub skipped_empty_lines: Vec<u64>,
     /// Format facts.
     pub dialect: Dialect,
+    /// Each column as numbers, read on first use ([`Table::numbers`]).
+    numbers: Vec<std::sync::OnceLock<Numbers>>,
+    /// Each column's distinct values, read on first use ([`Table::distinct`]).
+    distinct: Vec<std::sync::OnceLock<Distinct>>,
 }
 
 impl Table {
@@ -209,9 +215,14 @@ impl Table {
     /// The column named `name`, or an error naming the file and listing the
     /// columns that exist.
     pub fn column(&self, name: &str) -> Result<&TextColumn> {
-        match self.headers.iter().position(|h| h == name) {
-            Some(j) => Ok(&self.columns[j]),
-            None => Err(Error::new(
+        Ok(&self.columns[self.index(name)?])
+    }
+
+    /// The position of the column named `name`, or the error of
+    /// [`Table::column`].
+    fn index(&self, name: &str) -> Result<usize> {
+        self.headers.iter().position(|h| h == name).ok_or_else(|| {
+            Error::new(
                 ErrorKind::UnknownColumn,
                 format!(
                     "no column \"{name}\" in the file; its columns are: {}",
@@ -219,13 +230,49 @@ impl Table {
                 ),
             )
             .in_file(&self.file_name)
-            .in_column(name)),
-        }
+            .in_column(name)
+        })
     }
 
     /// All columns in header order.
     pub fn columns(&self) -> &[TextColumn] {
         &self.columns
+    }
+
+    /// Column `j` as numbers — read on the first call and kept, so that
+    /// the first look at a file and every analysis of it parse each cell
+    /// once.
+    pub fn numbers(&self, j: usize) -> &Numbers {
+        self.numbers[j].get_or_init(|| {
+            Numbers::read(
+                &self.columns[j],
+                &self.dialect.missing_codes,
+                self.dialect.decimal_mark,
+            )
+        })
+    }
+
+    /// Column `j`'s distinct values and a code per row, read on the first
+    /// call and kept (counted up to [`typed::DISTINCT_NUMBERS`] in a column
+    /// of numbers, [`typed::DISTINCT_LIMIT`] in a text column).
+    pub fn distinct(&self, j: usize) -> &Distinct {
+        self.distinct[j].get_or_init(|| {
+            Distinct::read(&self.columns[j], &self.dialect.missing_codes, || {
+                self.numbers(j).is_numeric()
+            })
+        })
+    }
+
+    /// [`Table::numbers`] of the column named `name`, or the error of
+    /// [`Table::column`].
+    pub fn numbers_of(&self, name: &str) -> Result<&Numbers> {
+        Ok(self.numbers(self.index(name)?))
+    }
+
+    /// [`Table::distinct`] of the column named `name`, or the error of
+    /// [`Table::column`].
+    pub fn distinct_of(&self, name: &str) -> Result<&Distinct> {
+        Ok(self.distinct(self.index(name)?))
     }
 
     /// An error about data row `i` of column `column`, with its value.
@@ -416,6 +463,8 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
     Ok(Table {
         file_name: file_name.to_string(),
         headers,
+        numbers: vec![std::sync::OnceLock::new(); columns.len()],
+        distinct: vec![std::sync::OnceLock::new(); columns.len()],
         columns,
         lines,
         skipped_empty_lines,
