@@ -27,6 +27,19 @@ let active = light;
 let shown = light;
 // what was loaded last, to load it into the extras module when needed
 let lastLoad = { type: 'demo' };
+// the demo cohort's bytes, fetched from this site when first shown
+let demo = null;
+
+function demoCsv() {
+  if (!demo) {
+    demo = fetch('./paper_lfa_m1.csv').then(async (response) => {
+      if (!response.ok) throw new Error('the demo data could not be loaded (' + response.status + ')');
+      return new Uint8Array(await response.arrayBuffer());
+    });
+    demo.catch(() => { demo = null; });
+  }
+  return demo;
+}
 
 function extrasModule() {
   if (!extras) {
@@ -46,7 +59,7 @@ async function extrasWithTable() {
       const bytes = new Uint8Array(await lastLoad.file.arrayBuffer());
       module.worker_load(lastLoad.file.name, bytes, lastLoad.options);
     } else {
-      module.worker_load_demo();
+      module.worker_load_demo(await demoCsv());
     }
     active = module;
   }
@@ -65,7 +78,7 @@ self.onmessage = async (event) => {
       lastLoad = message;
     } else if (message.type === 'demo') {
       active = light;
-      reply = { type: 'inspected', json: light.worker_load_demo() };
+      reply = { type: 'inspected', json: light.worker_load_demo(await demoCsv()) };
       lastLoad = message;
     } else if (message.type === 'analyze') {
       shown = active;

@@ -475,7 +475,7 @@ fn request_analysis() {
     let spec = with_app(|app| app.spec.as_ref().map(complete)).flatten();
     let Some(spec) = spec else { return };
     let figures = with_app(|app| app.figures).unwrap_or_default();
-    match serde_json::to_string(&spec) {
+    match serde_json::to_string_pretty(&spec) {
         Ok(json) => {
             status("Analysing…", true);
             let m = message("analyze");
@@ -826,7 +826,7 @@ fn request_summary() {
         "time_step": number("mc-grid", 1.0),
         "bin_width": number("mc-bin", 1.0),
     });
-    match serde_json::to_string(&spec) {
+    match serde_json::to_string_pretty(&spec) {
         Ok(json) => {
             status("Preparing the summary…", true);
             let m = message("aggregate");
