@@ -104,38 +104,16 @@ pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
         ));
     }
 
-    let mut categorical = Vec::new();
-    let mut continuous = Vec::new();
-    for variable in &data.variables {
-        // a row summarised within a subset sees only the subset's patients
-        let subset: Option<Vec<Option<u32>>> = variable.rows.as_ref().map(|rows| {
-            data.group
+    // Table 1 beside the survival analyses (two threads in the CLI)
+    let ((categorical, continuous), survival) = crate::parallel::join(
+        || table1_results(&data, &conventions),
+        || {
+            data.endpoints
                 .iter()
-                .zip(rows)
-                .map(|(g, &keep)| if keep { *g } else { None })
-                .collect()
-        });
-        let groups = subset.as_deref().unwrap_or(&data.group);
-        match &variable.data {
-            VariableData::Categorical(c) => categorical.push(categorical_result(
-                &variable.name,
-                &variable.label,
-                c,
-                &data,
-                groups,
-                conventions.categorical_test == CategoricalTest::Fisher,
-            )),
-            VariableData::Continuous(x) => continuous.push(continuous_result(
-                &variable.name,
-                &variable.label,
-                x,
-                &data,
-                groups,
-            )),
-        }
-    }
-
-    let mut survival = Vec::new();
+                .map(|endpoint| survival_result(endpoint, &data.group_levels))
+                .collect::<Vec<_>>()
+        },
+    );
     for endpoint in &data.endpoints {
         if !endpoint.excluded_lines.is_empty() {
             warnings.push(format!(
@@ -148,7 +126,6 @@ pub fn analyze_table(table: &Table, spec: &Spec) -> Result<Report> {
         let max_time = endpoint.data.time().last().copied().unwrap_or(0.0);
         let step = risk_step(&endpoint.spec, max_time);
         warnings.extend(step.warning(&endpoint.spec.name, &endpoint.spec.time_unit, max_time));
-        survival.push(survival_result(endpoint, &data.group_levels));
     }
 
     let order_source = |o: OrderSource| {
@@ -318,6 +295,44 @@ fn level_counts(
         counts,
         percent,
     }
+}
+
+/// The Table 1 statistics of every variable, categorical and continuous.
+fn table1_results(
+    data: &AnalysisData,
+    conventions: &Conventions,
+) -> (Vec<CategoricalResult>, Vec<ContinuousResult>) {
+    let mut categorical = Vec::new();
+    let mut continuous = Vec::new();
+    for variable in &data.variables {
+        // a row summarised within a subset sees only the subset's patients
+        let subset: Option<Vec<Option<u32>>> = variable.rows.as_ref().map(|rows| {
+            data.group
+                .iter()
+                .zip(rows)
+                .map(|(g, &keep)| if keep { *g } else { None })
+                .collect()
+        });
+        let groups = subset.as_deref().unwrap_or(&data.group);
+        match &variable.data {
+            VariableData::Categorical(c) => categorical.push(categorical_result(
+                &variable.name,
+                &variable.label,
+                c,
+                data,
+                groups,
+                conventions.categorical_test == CategoricalTest::Fisher,
+            )),
+            VariableData::Continuous(x) => continuous.push(continuous_result(
+                &variable.name,
+                &variable.label,
+                x,
+                data,
+                groups,
+            )),
+        }
+    }
+    (categorical, continuous)
 }
 
 fn categorical_result(

@@ -134,6 +134,7 @@ impl AnalysisData {
                 .in_file(&table.file_name));
             }
         }
+        read_columns(table, spec);
         let mut group = categorical(
             table,
             &spec.group.column,
@@ -262,6 +263,46 @@ impl AnalysisData {
         }
         n
     }
+}
+
+/// Reads the columns the spec uses as numbers or as distinct values, two
+/// at a time where threads are available ([`crate::parallel`]); the table
+/// keeps them for the steps below, which then only look them up. (A column
+/// the file lacks is left to those steps to report.)
+fn read_columns(table: &Table, spec: &Spec) {
+    // (column, as numbers?) — categories, groups and events by their values
+    let mut wanted: Vec<(&str, bool)> = vec![(spec.group.column.as_str(), false)];
+    for v in &spec.variables {
+        let numbers = v.bin.is_some()
+            || (v.kind != Some(VariableKind::Categorical)
+                && v.levels.is_none()
+                && v.merge_levels.is_none());
+        wanted.push((v.data_column(), numbers));
+    }
+    for e in &spec.endpoints {
+        if e.start_date.is_none() && e.components.is_empty() {
+            wanted.push((e.time.as_str(), true));
+            wanted.push((e.event.as_str(), false));
+        }
+    }
+    let read = |columns: Vec<(&str, bool)>| {
+        for (name, numbers) in columns {
+            // errors (an unknown column) are reported by the steps below
+            let _ = if numbers {
+                table.numbers_of(name).map(|_| ())
+            } else {
+                table.distinct_of(name).map(|_| ())
+            };
+        }
+    };
+    let (even, odd): (Vec<_>, Vec<_>) = wanted
+        .into_iter()
+        .enumerate()
+        .partition(|(k, _)| k % 2 == 0);
+    crate::parallel::join(
+        || read(even.into_iter().map(|(_, c)| c).collect()),
+        || read(odd.into_iter().map(|(_, c)| c).collect()),
+    );
 }
 
 /// Numeric when every non-missing value is a number (and there is one).

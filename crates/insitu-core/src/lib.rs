@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod inspect;
 pub mod multicentre;
 pub mod options;
+pub mod parallel;
 pub mod render;
 pub mod report;
 pub mod spec;

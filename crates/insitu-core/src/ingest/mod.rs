@@ -355,11 +355,13 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
         }
         None => (dialect::detect_delimiter(text), true),
     };
+    // a large file without quotes is read as two halves at once
+    let split = halves(text.as_bytes());
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter as u8)
-        .from_reader(text.as_bytes());
+        .from_reader(split.map_or(text.as_bytes(), |(first, _, _)| first));
 
     // One reused byte record (no allocation or UTF-8 check per row); the
     // fields go straight into each column's byte arena, checked as UTF-8
@@ -381,13 +383,161 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
     };
     let headers = clean_headers(&header, file_name)?;
     let n_cols = headers.len();
+    let format = RowFormat {
+        file_name,
+        delimiter,
+        n_cols,
+    };
+    let Rows {
+        builders,
+        lines,
+        skipped_empty_lines,
+    } = match split {
+        // the second half is read as if the file started there, its lines
+        // counted on from the first half's
+        Some((first, second, first_line)) => {
+            let (a, b) = crate::parallel::join(
+                // room for both halves, so that the second is appended
+                // without moving the first
+                || read_rows(&mut reader, first, text.len(), 1, &format),
+                || {
+                    let mut rest = csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .flexible(true)
+                        .delimiter(delimiter as u8)
+                        .from_reader(second);
+                    read_rows(&mut rest, second, second.len(), first_line, &format)
+                },
+            );
+            match (a?, b) {
+                (mut a, Ok(b)) => {
+                    a.append(b);
+                    a
+                }
+                // an error in the second half: read it again after the
+                // first, so the message is the one a single pass gives
+                (_, Err(_)) => {
+                    let mut reader = csv::ReaderBuilder::new()
+                        .has_headers(true)
+                        .flexible(true)
+                        .delimiter(delimiter as u8)
+                        .from_reader(text.as_bytes());
+                    read_rows(&mut reader, text.as_bytes(), text.len(), 1, &format)?
+                }
+            }
+        }
+        None => read_rows(&mut reader, text.as_bytes(), text.len(), 1, &format)?,
+    };
+    let columns = builders
+        .into_iter()
+        .map(ColumnBuilder::finish)
+        .collect::<std::result::Result<Vec<TextColumn>, _>>()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Malformed,
+                format!("a field is not valid text: {}", e.utf8_error()),
+            )
+            .in_file(file_name)
+        })?;
+    if lines.is_empty() {
+        return Err(Error::new(
+            ErrorKind::EmptyFile,
+            "the file has a header but no data rows",
+        )
+        .in_file(file_name));
+    }
+    let missing_codes = MissingCodes::new(&options.missing_codes);
+    let decimal_mark = options
+        .decimal_mark
+        .unwrap_or_else(|| dialect::default_decimal_mark(delimiter, &columns, &missing_codes));
+    Ok(Table {
+        file_name: file_name.to_string(),
+        headers,
+        numbers: vec![std::sync::OnceLock::new(); columns.len()],
+        distinct: vec![std::sync::OnceLock::new(); columns.len()],
+        columns,
+        lines,
+        skipped_empty_lines,
+        dialect: Dialect {
+            encoding,
+            delimiter,
+            delimiter_detected,
+            decimal_mark,
+            missing_codes,
+        },
+    })
+}
+
+/// What every row of a file is checked against.
+struct RowFormat<'a> {
+    file_name: &'a str,
+    delimiter: char,
+    n_cols: usize,
+}
+
+/// Data rows read: their fields by column, their file lines, and the
+/// lines of empty rows skipped.
+struct Rows {
+    builders: Vec<ColumnBuilder>,
+    lines: Vec<u64>,
+    skipped_empty_lines: Vec<u64>,
+}
+
+impl Rows {
+    /// The rows of `later` after these.
+    fn append(&mut self, later: Rows) {
+        for (column, more) in self.builders.iter_mut().zip(later.builders) {
+            let base = column.bytes.len();
+            column.bytes.extend_from_slice(&more.bytes);
+            column.ends.extend(more.ends.iter().map(|end| end + base));
+        }
+        self.lines.extend(later.lines);
+        self.skipped_empty_lines.extend(later.skipped_empty_lines);
+    }
+}
+
+/// Below this size a file is read in one pass.
+const HALVES_FROM_BYTES: usize = 1 << 22;
+
+/// Where a large file can be read as two halves at once: only a file
+/// without any quote character, where every line break ends a row, is cut
+/// (at the first line break after the middle, so after the header). Returns
+/// the two halves and the file line the second starts on; `None` without
+/// threads, for a small file, or one with quotes.
+fn halves(text: &[u8]) -> Option<(&[u8], &[u8], u64)> {
+    if !cfg!(feature = "threads") || text.len() < HALVES_FROM_BYTES || text.contains(&b'"') {
+        return None;
+    }
+    let middle = text.len() / 2;
+    let cut = middle + text[middle..].iter().position(|&b| b == b'\n')? + 1;
+    let (first, second) = text.split_at(cut);
+    Some((first, second, line_breaks(first) as u64 + 1))
+}
+
+/// Reads the rows `reader` has left of `text` (the bytes it reads, whose
+/// first byte is on file line `first_line`), checking each against `format`;
+/// the columns are sized for `room` bytes of file.
+fn read_rows<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    text: &[u8],
+    room: usize,
+    first_line: u64,
+    format: &RowFormat,
+) -> Result<Rows> {
+    let RowFormat {
+        file_name,
+        delimiter,
+        n_cols,
+    } = *format;
+    let mut record = csv::ByteRecord::new();
     let mut builders = vec![ColumnBuilder::default(); n_cols];
     let mut lines = Vec::new();
     let mut skipped_empty_lines = Vec::new();
-    let mut lines_seen = LineCounter::new(text.as_bytes());
+    let mut lines_seen = LineCounter::new(text);
+    lines_seen.line = first_line;
     while reader
         .read_byte_record(&mut record)
-        .map_err(|e| csv_error(e, file_name))?
+        .map_err(|e| csv_error(e, format.file_name))?
     {
         let line = record
             .position()
@@ -429,7 +579,7 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
             // predict it, instead of doubling (a copy of every column, and
             // up to twice the memory, for a large file)
             let read = record.position().map_or(0, |p| p.byte() as usize).max(1);
-            let scale = text.len() as f64 / read as f64 * SIZING_MARGIN;
+            let scale = room as f64 / read as f64 * SIZING_MARGIN;
             let more = |len: usize| (len as f64 * (scale - 1.0)).max(0.0) as usize;
             lines.reserve(more(lines.len()));
             for column in &mut builders {
@@ -438,43 +588,10 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
             }
         }
     }
-    let columns = builders
-        .into_iter()
-        .map(ColumnBuilder::finish)
-        .collect::<std::result::Result<Vec<TextColumn>, _>>()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Malformed,
-                format!("a field is not valid text: {}", e.utf8_error()),
-            )
-            .in_file(file_name)
-        })?;
-    if lines.is_empty() {
-        return Err(Error::new(
-            ErrorKind::EmptyFile,
-            "the file has a header but no data rows",
-        )
-        .in_file(file_name));
-    }
-    let missing_codes = MissingCodes::new(&options.missing_codes);
-    let decimal_mark = options
-        .decimal_mark
-        .unwrap_or_else(|| dialect::default_decimal_mark(delimiter, &columns, &missing_codes));
-    Ok(Table {
-        file_name: file_name.to_string(),
-        headers,
-        numbers: vec![std::sync::OnceLock::new(); columns.len()],
-        distinct: vec![std::sync::OnceLock::new(); columns.len()],
-        columns,
+    Ok(Rows {
+        builders,
         lines,
         skipped_empty_lines,
-        dialect: Dialect {
-            encoding,
-            delimiter,
-            delimiter_detected,
-            decimal_mark,
-            missing_codes,
-        },
     })
 }
 

@@ -52,7 +52,7 @@ impl Summary {
         let mut sorted: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
         // equal values under total_cmp have the same bits: the unstable
         // sort (faster with the many ties of rounded data) gives the same
-        sorted.sort_unstable_by(f64::total_cmp);
+        crate::stats::order::sort_f64(&mut sorted);
         let n_nonmissing = sorted.len();
         let (mean, sd) = mean_sd(&sorted);
         let quartiles = (!sorted.is_empty()).then(|| {

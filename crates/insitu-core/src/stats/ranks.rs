@@ -46,7 +46,7 @@ pub fn rank_sums(samples: &[&[f64]]) -> RankSums {
         .iter()
         .map(|s| {
             let mut v = s.to_vec();
-            v.sort_unstable_by(f64::total_cmp);
+            crate::stats::order::sort_f64(&mut v);
             v
         })
         .collect();
