@@ -134,6 +134,7 @@ impl AnalysisData {
                 .in_file(&table.file_name));
             }
         }
+        #[cfg(feature = "threads")]
         read_columns(table, spec);
         let mut group = categorical(
             table,
@@ -266,9 +267,11 @@ impl AnalysisData {
 }
 
 /// Reads the columns the spec uses as numbers or as distinct values, two
-/// at a time where threads are available ([`crate::parallel`]); the table
-/// keeps them for the steps below, which then only look them up. (A column
-/// the file lacks is left to those steps to report.)
+/// at a time ([`crate::parallel`]; without threads the steps below read
+/// them one by one); the table keeps them for the steps below, which then
+/// only look them up. (A column the file lacks is left to those steps to
+/// report.)
+#[cfg(feature = "threads")]
 fn read_columns(table: &Table, spec: &Spec) {
     // (column, as numbers?) — categories, groups and events by their values
     let mut wanted: Vec<(&str, bool)> = vec![(spec.group.column.as_str(), false)];

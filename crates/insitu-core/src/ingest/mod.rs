@@ -497,6 +497,7 @@ impl Rows {
 }
 
 /// Below this size a file is read in one pass.
+#[cfg(feature = "threads")]
 const HALVES_FROM_BYTES: usize = 1 << 22;
 
 /// Where a large file can be read as two halves at once: only a file
@@ -504,14 +505,20 @@ const HALVES_FROM_BYTES: usize = 1 << 22;
 /// (at the first line break after the middle, so after the header). Returns
 /// the two halves and the file line the second starts on; `None` without
 /// threads, for a small file, or one with quotes.
+#[cfg(feature = "threads")]
 fn halves(text: &[u8]) -> Option<(&[u8], &[u8], u64)> {
-    if !cfg!(feature = "threads") || text.len() < HALVES_FROM_BYTES || text.contains(&b'"') {
+    if text.len() < HALVES_FROM_BYTES || text.contains(&b'"') {
         return None;
     }
     let middle = text.len() / 2;
     let cut = middle + text[middle..].iter().position(|&b| b == b'\n')? + 1;
     let (first, second) = text.split_at(cut);
     Some((first, second, line_breaks(first) as u64 + 1))
+}
+
+#[cfg(not(feature = "threads"))]
+fn halves(_: &[u8]) -> Option<(&[u8], &[u8], u64)> {
+    None
 }
 
 /// Reads the rows `reader` has left of `text` (the bytes it reads, whose
