@@ -298,14 +298,9 @@ fn read_columns(table: &Table, spec: &Spec) {
             };
         }
     };
-    let (even, odd): (Vec<_>, Vec<_>) = wanted
-        .into_iter()
-        .enumerate()
-        .partition(|(k, _)| k % 2 == 0);
-    crate::parallel::join(
-        || read(even.into_iter().map(|(_, c)| c).collect()),
-        || read(odd.into_iter().map(|(_, c)| c).collect()),
-    );
+    let (even, odd): (Vec<_>, Vec<_>) = (0..wanted.len()).partition(|k| k % 2 == 0);
+    let pick = |ks: Vec<usize>| ks.into_iter().map(|k| wanted[k]).collect();
+    crate::parallel::join(|| read(pick(even)), || read(pick(odd)));
 }
 
 /// Numeric when every non-missing value is a number (and there is one).

@@ -152,14 +152,11 @@ impl Distinct {
                     builder.codes.push(MISSING);
                 }
             } else if !builder.capped && !builder.push(field) {
-                if let Some(is_numeric) =
-                    is_numeric.take().filter(|_| builder.limit < DISTINCT_LIMIT)
-                {
-                    if !is_numeric() {
-                        builder.limit = DISTINCT_LIMIT;
-                        builder.capped = false;
-                        builder.push(field);
-                    }
+                // the number limit is reached: a text column counts on
+                if is_numeric.take().is_some_and(|is_numeric| !is_numeric()) {
+                    builder.limit = DISTINCT_LIMIT;
+                    builder.capped = false;
+                    builder.push(field);
                 }
             }
         }
