@@ -214,8 +214,7 @@ impl<'a> DistinctBuilder<'a> {
     fn push(&mut self, value: &'a str) -> bool {
         let bytes = value.as_bytes();
         let key = prefix(bytes);
-        let hash = (key ^ bytes.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let mut slot = (hash >> 40) as usize & (Self::SLOTS - 1);
+        let mut slot = crate::stats::order::hash_slot(key ^ bytes.len() as u64, Self::SLOTS);
         loop {
             let id = self.slots[slot];
             if id == MISSING {

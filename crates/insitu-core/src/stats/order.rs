@@ -117,9 +117,7 @@ fn few_distinct_order(keys: &[u64]) -> Option<Vec<usize>> {
     let mut distinct: Vec<u64> = Vec::new();
     let mut ids: Vec<u32> = Vec::with_capacity(keys.len());
     for &key in keys {
-        // Fibonacci hashing: the top bits of key × 2⁶⁴/φ
-        let mut s =
-            (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros())) as usize;
+        let mut s = hash_slot(key, SLOTS);
         let id = loop {
             if slot_id[s] == EMPTY {
                 if distinct.len() == FEW_DISTINCT {
@@ -156,6 +154,14 @@ fn few_distinct_order(keys: &[u64]) -> Option<Vec<usize>> {
         start[id as usize] += 1;
     }
     Some(order)
+}
+
+/// The first slot of `key` in an open-addressing table of `slots` (a power
+/// of two) slots: Fibonacci hashing, the top bits of the key times 2⁶⁴/φ.
+/// Shared by the counting sort here and the distinct values of a column
+/// (`ingest::typed`).
+pub(crate) fn hash_slot(key: u64, slots: usize) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - slots.trailing_zeros())) as usize
 }
 
 fn digit(key: u64, pass: usize) -> usize {
