@@ -11,8 +11,8 @@
 use insitu_core::stats::contingency::Contingency;
 use insitu_core::stats::fisher::{fisher_test, FisherMethod};
 use insitu_core::stats::fisher_rxc::{
-    fisher_rxc, fisher_rxc_exact, fisher_rxc_simulated, FEXACT_TOL, MAX_WORK, MC_REPLICATES,
-    MC_SEED,
+    fisher_rxc, fisher_rxc_exact, fisher_rxc_simulated, fisher_two_column_split, FEXACT_TOL,
+    MAX_WORK, MC_REPLICATES, MC_SEED,
 };
 use insitu_core::stats::prec::{assert_rel, REL};
 
@@ -287,8 +287,9 @@ fn flchain_subtables_against_r() {
 }
 
 /// The full flchain tables have of the order of 1e20 tables near the
-/// observed probability: beyond any exact enumeration (and R's FEXACT). The
-/// exact computation gives up within its work limit and the P value is
+/// observed probability: beyond R's FEXACT, the network algorithm and the
+/// split (each half has ~1e9 partial tables per column sum that matter).
+/// The exact computation gives up within its work limits and the P value is
 /// simulated; with p ≈ 5e-10 no random table of 1e6 is as extreme, so
 /// p = 1 / (B + 1), as R's `fisher.test(simulate.p.value = TRUE, B = 1e6)`.
 ///
@@ -300,6 +301,7 @@ fn flchain_full_tables_fall_back_to_monte_carlo() {
     for counts in [&FLC_SEX, &FLC_DEATH] {
         let t = flc(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], counts);
         assert_eq!(fisher_rxc_exact(&t, MAX_WORK), None);
+        assert_eq!(fisher_two_column_split(&t, MAX_WORK), None);
         let r = fisher_rxc(&t);
         let b = MC_REPLICATES as f64;
         match r.method {
@@ -433,17 +435,22 @@ fn brute_force(t: &Contingency) -> f64 {
     total
 }
 
-/// Deterministic small tables (a linear congruential generator), r × c up
-/// to 4 × 4, n up to 24, against brute force.
-#[test]
-fn random_small_tables_against_brute_force() {
-    let mut state: u64 = 42;
-    let mut next = |m: u64| {
+/// A linear congruential generator: `next(m)` is in `0..m`.
+fn lcg(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |m| {
         state = state
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         (state >> 33) % m
-    };
+    }
+}
+
+/// Deterministic small tables (a linear congruential generator), r × c up
+/// to 4 × 4, n up to 24, against brute force.
+#[test]
+fn random_small_tables_against_brute_force() {
+    let mut next = lcg(42);
     let mut checked = 0;
     while checked < 150 {
         let r = 2 + next(3) as usize;
@@ -508,26 +515,107 @@ fn naive_two_column(t: &Contingency) -> f64 {
         .sum()
 }
 
+/// Two-column tables (column-major), for the naive enumeration.
+const TWO_COLUMN_CASES: &[&[u64]] = &[
+    &[5, 3, 8, 2, 7, 1, 4, 6],
+    &[12, 3, 7, 9, 2, 5, 1, 8, 6, 4],
+    &[20, 1, 3, 2, 0, 1, 4, 9, 2, 5],
+    &[6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6],
+    &[1, 2, 3, 4, 5, 6, 7, 8, 8, 7, 6, 5, 4, 3, 2, 1],
+    // 2 × 2 and 3 × 2
+    &[3, 1, 1, 3],
+    &[10, 0, 4, 2, 9, 11],
+];
+
+/// The network algorithm (through `fisher_rxc`) and the split (meet in the
+/// middle) alone, on r × 2 tables and their 2 × c transposes, against the
+/// naive enumeration; the split also on random small two-column tables
+/// against brute force.
 #[test]
-fn two_column_tables_against_naive_enumeration() {
-    let cases: &[&[u64]] = &[
-        // r × 2, column-major
-        &[5, 3, 8, 2, 7, 1, 4, 6],
-        &[12, 3, 7, 9, 2, 5, 1, 8, 6, 4],
-        &[20, 1, 3, 2, 0, 1, 4, 9, 2, 5],
-        &[6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6],
-        &[1, 2, 3, 4, 5, 6, 7, 8, 8, 7, 6, 5, 4, 3, 2, 1],
-    ];
-    for v in cases {
+fn two_column_tables_against_naive_enumeration_and_brute_force() {
+    for v in TWO_COLUMN_CASES {
         let t = r_matrix(v.len() / 2, 2, v);
         let naive = naive_two_column(&t);
-        let p = exact_p(&t);
-        assert!(
-            (p - naive).abs() <= 1e-11 * naive,
-            "{t:?}: {p:e} vs naive {naive:e}"
-        );
-        assert!((exact_p(&t.transposed()) - naive).abs() <= 1e-11 * naive);
+        for table in [t.clone(), t.transposed()] {
+            let network = exact_p(&table);
+            let split = fisher_two_column_split(&table, MAX_WORK).expect("small table");
+            for (p, how) in [(network, "network"), (split, "split")] {
+                assert!(
+                    (p - naive).abs() <= 1e-11 * naive,
+                    "{table:?}: {how} {p:e} vs naive {naive:e}"
+                );
+            }
+        }
     }
+    let mut next = lcg(7);
+    for _ in 0..100 {
+        let r = 2 + next(5) as usize;
+        let counts: Vec<u64> = (0..2 * r).map(|_| next(7)).collect();
+        let t = Contingency::new(r, 2, counts).without_empty().0;
+        if t.rows() < 2 || t.cols() < 2 {
+            continue;
+        }
+        let expected = brute_force(&t);
+        let p = fisher_two_column_split(&t, MAX_WORK).expect("small table");
+        assert!(
+            (p - expected).abs() <= 1e-12 * expected + 1e-15,
+            "{t:?}: split {p:e} vs brute force {expected:e}"
+        );
+    }
+    // Not two columns or two rows: not its job.
+    assert_eq!(
+        fisher_two_column_split(&r_matrix(3, 3, &[1, 2, 3, 4, 5, 6, 7, 8, 9]), MAX_WORK),
+        None
+    );
+}
+
+/// The split and the network algorithm are two computations of the same
+/// sum; on flchain tables both can do (R can too) they agree to 1e-11.
+#[test]
+fn split_agrees_with_the_network_algorithm() {
+    for rows in [&[1usize, 2, 3, 4, 5][..], &[5, 6, 7, 8, 9, 10], &[8, 9, 10]] {
+        for counts in [&FLC_SEX, &FLC_DEATH] {
+            let t = flc(rows, counts);
+            let network = fisher_rxc_exact(&t, MAX_WORK);
+            let split = fisher_two_column_split(&t, MAX_WORK);
+            if let (Some(network), Some(split)) = (network, split) {
+                assert_rel(split, network, 1e-11);
+            } else if counts == &FLC_SEX {
+                panic!("rows {rows:?}: network {network:?}, split {split:?}");
+            }
+        }
+    }
+    // fisher.test(unclass(t1)[2:7,], workspace = 2e8)$p.value (R: 145 s;
+    // here the network gives up and the split does it)
+    let t = flc(&[2, 3, 4, 5, 6, 7], &FLC_SEX);
+    assert_eq!(
+        fisher_rxc_exact(&t, MAX_WORK),
+        fisher_two_column_split(&t, MAX_WORK)
+    );
+    assert_rel(exact_p(&t), 0.015631653975618453, REL);
+}
+
+/// Beyond R's FEXACT (and the network algorithm's limits): six flchain
+/// groups, n = 4,724. `fisher.test(unclass(t1)[3:8,], workspace = 2e8)`
+/// stops with "LDSTP=18716040 is too small"; the split gives the exact P
+/// value, checked against R's own Monte Carlo with 2 · 10⁸ random tables
+/// (`fisher.test(..., simulate.p.value = TRUE, B = 1e8)`, seeds 1 and 2,
+/// hits pooled).
+#[test]
+fn beyond_r_workspace_exact_against_long_monte_carlo() {
+    // seed 1: 85,878 hits in 1e8; seed 2: 86,519 (R 4.2.2, 2 min each).
+    const SPLIT_MC: (u64, u64) = (85_878 + 86_519, 200_000_000);
+    let t = flc(&[3, 4, 5, 6, 7, 8], &FLC_SEX);
+    let r = fisher_rxc(&t);
+    assert_eq!(r.method, FisherMethod::Exact);
+    let (hits, b) = SPLIT_MC;
+    let mc = hits as f64 / b as f64;
+    let se = (mc * (1.0 - mc) / b as f64).sqrt();
+    assert!(
+        (r.p - mc).abs() <= 4.0 * se,
+        "exact {} vs R's Monte Carlo {mc} ± {se}",
+        r.p
+    );
 }
 
 // ---------------------------------------------------------------------------
