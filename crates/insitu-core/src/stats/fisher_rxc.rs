@@ -118,7 +118,16 @@ pub const FEXACT_TOL: f64 = 3.45254e-7;
 /// Work limit of the exact computation: arcs enumerated plus past
 /// probabilities carried or resolved one by one (about 1 s in a release
 /// build).
+#[cfg(not(fuzzing))]
 pub const MAX_WORK: u64 = 50_000_000;
+
+/// Under fuzzing (`cfg(fuzzing)`, set by cargo fuzz) the limits of the
+/// exact computation and of the simulation are a thousandth of the real
+/// ones: a fuzzed file with many levels then reaches the give-up paths
+/// (network → split → Monte Carlo) in milliseconds instead of seconds
+/// under the fuzzer's instrumentation, so they are fuzzed more, not less.
+#[cfg(fuzzing)]
+pub const MAX_WORK: u64 = 50_000;
 
 /// Longest list of a node's completions built to resolve its past
 /// probabilities at once (16 bytes each).
@@ -129,14 +138,22 @@ pub const MAX_LIST: usize = 4_000_000;
 pub const MAX_STORED: usize = 4_000_000;
 
 /// Random tables drawn when the exact computation is abandoned.
+#[cfg(not(fuzzing))]
 pub const MC_REPLICATES: u64 = 1_000_000;
+/// Under fuzzing: see [`MAX_WORK`].
+#[cfg(fuzzing)]
+pub const MC_REPLICATES: u64 = 2_000;
 
 /// Fewest random tables drawn, whatever their cost (R's default B).
 pub const MC_MIN_REPLICATES: u64 = 2_000;
 
 /// Work limit of the simulation (steps of Patefield's search plus cells);
 /// it stops drawing once past this, after at least [`MC_MIN_REPLICATES`].
+#[cfg(not(fuzzing))]
 pub const MC_MAX_WORK: u64 = 500_000_000;
+/// Under fuzzing: see [`MAX_WORK`].
+#[cfg(fuzzing)]
+pub const MC_MAX_WORK: u64 = 500_000;
 
 /// Seed of the simulation.
 pub const MC_SEED: u64 = 20_251_124;
