@@ -288,7 +288,8 @@ fn flchain_subtables_against_r() {
 
 /// The full flchain tables have of the order of 1e20 tables near the
 /// observed probability: beyond R's FEXACT, the network algorithm and the
-/// split (each half has ~1e9 partial tables per column sum that matter).
+/// split (each half has ~2e9 partial tables per column sum that matter, for
+/// 604 column sums).
 /// The exact computation gives up within its work limits and the P value is
 /// simulated; with p ≈ 5e-10 no random table of 1e6 is as extreme, so
 /// p = 1 / (B + 1), as R's `fisher.test(simulate.p.value = TRUE, B = 1e6)`.

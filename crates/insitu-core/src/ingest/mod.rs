@@ -74,11 +74,7 @@ pub fn read_any(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Result<
     }
     #[cfg(feature = "office")]
     {
-        let sheet = options.sheet.as_ref().map(|s| match s {
-            SheetName::Index(k) => spreadsheet::SheetChoice::Index(*k),
-            SheetName::Name(n) => spreadsheet::SheetChoice::Name(n.clone()),
-        });
-        spreadsheet::read_spreadsheet(bytes, file_name, sheet.as_ref(), options)
+        spreadsheet::read_spreadsheet(bytes, file_name, options.sheet.as_ref(), options)
     }
     #[cfg(not(feature = "office"))]
     {

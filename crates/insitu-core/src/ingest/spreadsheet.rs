@@ -9,21 +9,10 @@
 use std::io::Cursor;
 
 use calamine::{open_workbook_auto_from_rs, Cell, Data, Range, Reader, Sheets};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind, Result};
 
-use super::{read_table, DecimalMark, ReadOptions, Table};
-
-/// Which sheet of a workbook to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum SheetChoice {
-    /// 0-based position.
-    Index(usize),
-    /// Sheet name.
-    Name(String),
-}
+use super::{read_table, DecimalMark, ReadOptions, SheetName, Table};
 
 pub use super::is_spreadsheet;
 
@@ -163,7 +152,7 @@ fn cell_name(row: u32, column: u32) -> String {
 pub fn read_spreadsheet(
     bytes: &[u8],
     file_name: &str,
-    sheet: Option<&SheetChoice>,
+    sheet: Option<&SheetName>,
     options: &ReadOptions,
 ) -> Result<Table> {
     let fail = |m: String| Error::new(ErrorKind::Malformed, m).in_file(file_name);
@@ -172,15 +161,15 @@ pub fn read_spreadsheet(
     let names = book.sheet_names();
     let name = match sheet {
         None => names.first().cloned(),
-        Some(SheetChoice::Index(k)) => names.get(*k).cloned(),
-        Some(SheetChoice::Name(n)) => names.iter().find(|s| *s == n).cloned(),
+        Some(SheetName::Index(k)) => names.get(*k).cloned(),
+        Some(SheetName::Name(n)) => names.iter().find(|s| *s == n).cloned(),
     }
     .ok_or_else(|| {
         fail(format!(
             "no sheet {} in the workbook; its sheets are: {}",
             match sheet {
-                Some(SheetChoice::Index(k)) => format!("number {k} (counting from 0)"),
-                Some(SheetChoice::Name(n)) => format!("\"{n}\""),
+                Some(SheetName::Index(k)) => format!("number {k} (counting from 0)"),
+                Some(SheetName::Name(n)) => format!("\"{n}\""),
                 None => "at all".to_string(),
             },
             names.join(", ")

@@ -53,9 +53,10 @@
 //! # When the exact computation is too large: Monte Carlo
 //!
 //! Some tables are beyond both (the full 10 × 2 flchain tables, n = 7,874:
-//! even each half of the split has of the order of 1e9 partial tables per
-//! column sum within e^-36 of the observed probability, and the network
-//! would carry ~1e20 paths; R's FEXACT stops too). The network is abandoned
+//! counted for flc.grp × sex, each half of the split has 2.1e9 partial
+//! tables to list in the middle column sum alone, and 604 column sums —
+//! about 2.5e12 partial tables per half, lists of 17 GB, days of CPU; the
+//! network would carry ~1e20 paths; R's FEXACT stops too). The network is abandoned
 //! when its work count (arcs plus carried past probabilities) exceeds
 //! [`MAX_WORK`] or more than [`MAX_STORED`] past probabilities would be held
 //! at once (about 64 MB); the split when its work count (partial tables
