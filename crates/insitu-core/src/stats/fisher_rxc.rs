@@ -124,7 +124,7 @@ pub const MAX_WORK: u64 = 50_000_000;
 
 /// Under fuzzing (`cfg(fuzzing)`, set by cargo fuzz) the limits of the
 /// exact computation and of the simulation are a thousandth of the real
-/// ones: a fuzzed file with many levels then reaches the give-up paths
+/// ones (the simulation draws 100 tables): a fuzzed file with many levels then reaches the give-up paths
 /// (network → split → Monte Carlo) in milliseconds instead of seconds
 /// under the fuzzer's instrumentation, so they are fuzzed more, not less.
 #[cfg(fuzzing)]
@@ -143,10 +143,14 @@ pub const MAX_STORED: usize = 4_000_000;
 pub const MC_REPLICATES: u64 = 1_000_000;
 /// Under fuzzing: see [`MAX_WORK`].
 #[cfg(fuzzing)]
-pub const MC_REPLICATES: u64 = 2_000;
+pub const MC_REPLICATES: u64 = 100;
 
 /// Fewest random tables drawn, whatever their cost (R's default B).
+#[cfg(not(fuzzing))]
 pub const MC_MIN_REPLICATES: u64 = 2_000;
+/// Under fuzzing: see [`MAX_WORK`].
+#[cfg(fuzzing)]
+pub const MC_MIN_REPLICATES: u64 = 100;
 
 /// Work limit of the simulation (steps of Patefield's search plus cells);
 /// it stops drawing once past this, after at least [`MC_MIN_REPLICATES`].
