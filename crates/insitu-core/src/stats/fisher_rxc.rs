@@ -56,8 +56,8 @@
 //! counted for flc.grp × sex, each half of the split has 2.1e9 partial
 //! tables to list in the middle column sum alone, and 604 column sums —
 //! about 2.5e12 partial tables per half, lists of 17 GB, days of CPU; the
-//! network would carry ~1e20 paths; R's FEXACT stops too). The network is abandoned
-//! when its work count (arcs plus carried past probabilities) exceeds
+//! network would carry ~1e20 paths; R's FEXACT stops too). The network is
+//! abandoned when its work count (arcs plus carried past probabilities) exceeds
 //! [`MAX_WORK`] or more than [`MAX_STORED`] past probabilities would be held
 //! at once (about 64 MB); the split when its work count (partial tables
 //! listed and probabilities evaluated) exceeds [`MAX_WORK`] or a list
@@ -81,8 +81,8 @@
 //! * Where FEXACT fails ("LDSTP/LDKEY is too small", even with a large
 //!   `workspace`), R stops with an error; this gives the exact P value if the
 //!   work limits allow (for two-column tables by the split), otherwise the
-//!   Monte Carlo estimate (R needs the
-//!   caller to ask for `simulate.p.value = TRUE`; R's default is B = 2000).
+//!   Monte Carlo estimate (R needs the caller to ask for
+//!   `simulate.p.value = TRUE`; R's default is B = 2000).
 //! * FEXACT merges past probabilities that differ by less than its `tol`
 //!   (keeping one of them); here only those within 1e-9 (log scale) are
 //!   merged and the merged probability keeps the exact mass, so on tables
@@ -124,9 +124,10 @@ pub const MAX_WORK: u64 = 50_000_000;
 
 /// Under fuzzing (`cfg(fuzzing)`, set by cargo fuzz) the limits of the
 /// exact computation and of the simulation are a thousandth of the real
-/// ones (the simulation draws 100 tables): a fuzzed file with many levels then reaches the give-up paths
-/// (network → split → Monte Carlo) in milliseconds instead of seconds
-/// under the fuzzer's instrumentation, so they are fuzzed more, not less.
+/// ones (the simulation draws 100 tables): a fuzzed file with many levels
+/// then reaches the give-up paths (network → split → Monte Carlo) in
+/// milliseconds instead of seconds under the fuzzer's instrumentation, so
+/// they are fuzzed more, not less.
 #[cfg(fuzzing)]
 pub const MAX_WORK: u64 = 50_000;
 
