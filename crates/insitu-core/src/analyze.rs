@@ -16,9 +16,11 @@ use crate::stats::{
     contingency::Contingency,
     descriptive::Summary,
     fisher::{fisher_test, FisherMethod},
-    kruskal::kruskal_wallis,
+    kruskal::kruskal_wallis_ranked,
+    order::{merge_sorted_f64, sort_f64},
+    ranks::rank_sums_sorted,
     ttest::t_test,
-    wilcoxon::wilcoxon,
+    wilcoxon::wilcoxon_ranked,
 };
 use crate::survival::{
     cox,
@@ -392,8 +394,9 @@ fn categorical_result(
     }
 }
 
-fn summary(label: &str, values: &[f64]) -> ContinuousSummary {
-    let s = Summary::of(values);
+/// The report's summary of `n` rows whose non-missing values are `sorted`.
+fn summary(label: &str, n: usize, sorted: &[f64]) -> ContinuousSummary {
+    let s = Summary::of_sorted(n, sorted);
     let q = |k: usize| {
         s.quartiles.map(|q| Quartiles {
             q1: q[k].q1,
@@ -429,34 +432,40 @@ fn continuous_result(
     data: &AnalysisData,
     groups: &[Option<u32>],
 ) -> ContinuousResult {
-    let per_group: Vec<Vec<f64>> = (0..data.n_groups())
-        .map(|g| {
-            groups
-                .iter()
-                .zip(values)
-                .filter(|(group, _)| **group == Some(g as u32))
-                .map(|(_, &x)| x)
-                .collect()
+    // each group's rows and non-missing values (row order: the t-tests and
+    // ANOVA sum them so), then the values sorted once for the quartiles,
+    // the overall column (the sorted groups merged) and the rank tests
+    let mut rows = vec![0usize; data.n_groups()];
+    let mut present: Vec<Vec<f64>> = vec![Vec::new(); data.n_groups()];
+    for (group, &x) in groups.iter().zip(values) {
+        if let Some(g) = *group {
+            rows[g as usize] += 1;
+            if !x.is_nan() {
+                present[g as usize].push(x);
+            }
+        }
+    }
+    let sorted: Vec<Vec<f64>> = present
+        .iter()
+        .map(|x| {
+            let mut x = x.clone();
+            sort_f64(&mut x);
+            x
         })
         .collect();
-    let by_group = per_group
+    let by_group = sorted
         .iter()
+        .zip(&rows)
         .zip(&data.group_levels)
-        .map(|(x, level)| summary(level, x))
+        .map(|((x, &n), level)| summary(level, n, x))
         .collect();
-    let all: Vec<f64> = data
-        .group
-        .iter()
-        .zip(values)
-        .filter(|(group, _)| group.is_some())
-        .map(|(_, &x)| x)
-        .collect();
-    let overall = summary("overall", &all);
+    let sorted_slices: Vec<&[f64]> = sorted.iter().map(Vec::as_slice).collect();
+    let overall = summary(
+        "overall",
+        rows.iter().sum(),
+        &merge_sorted_f64(&sorted_slices),
+    );
 
-    let present: Vec<Vec<f64>> = per_group
-        .iter()
-        .map(|x| x.iter().copied().filter(|v| !v.is_nan()).collect())
-        .collect();
     let used: Vec<usize> = (0..present.len())
         .filter(|&g| !present[g].is_empty())
         .collect();
@@ -470,13 +479,20 @@ fn continuous_result(
         anova: None,
         anova_welch: None,
     };
-    if let [x1, x2] = samples[..] {
-        tests.wilcoxon = Some(wilcoxon_result(&wilcoxon(x1, x2)));
-        tests.t_welch = t_test(x1, x2, false).map(t_result);
-        tests.t_student = t_test(x1, x2, true).map(t_result);
-    }
     if samples.len() >= 2 {
-        tests.kruskal_wallis = kruskal_wallis(&samples).map(kruskal_result);
+        let sizes: Vec<usize> = samples.iter().map(|x| x.len()).collect();
+        let used_sorted: Vec<&[f64]> = used.iter().map(|&g| sorted_slices[g]).collect();
+        let ranked = rank_sums_sorted(&used_sorted);
+        if let [x1, x2] = samples[..] {
+            tests.wilcoxon = Some(wilcoxon_result(&wilcoxon_ranked(
+                x1.len(),
+                x2.len(),
+                &ranked,
+            )));
+            tests.t_welch = t_test(x1, x2, false).map(t_result);
+            tests.t_student = t_test(x1, x2, true).map(t_result);
+        }
+        tests.kruskal_wallis = Some(kruskal_result(kruskal_wallis_ranked(&sizes, &ranked)));
         tests.anova = oneway(&samples, true).map(f_result);
         tests.anova_welch = oneway(&samples, false).map(f_result);
     }

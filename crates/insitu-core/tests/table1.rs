@@ -144,6 +144,15 @@ fn a_subset_row_without_a_label_names_its_condition() {
     assert_eq!((weeks.by_group[0].n, weeks.by_group[1].n), (1, 2));
     let stay = &report.continuous[1];
     assert_eq!((stay.by_group[0].n, stay.by_group[1].n), (2, 2));
+    // the overall column sees the same subset: weeks 10, 14, 9; stay 5, 7,
+    // 8, 3 (not the rows with done = no)
+    assert_eq!(weeks.overall.n, 3);
+    assert_eq!(
+        (weeks.overall.median, weeks.overall.min, weeks.overall.max),
+        (Some(10.0), Some(9.0), Some(14.0))
+    );
+    assert_eq!(stay.overall.n, 4);
+    assert_eq!(stay.overall.mean, Some(5.75));
 }
 
 #[test]

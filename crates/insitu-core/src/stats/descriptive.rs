@@ -53,24 +53,31 @@ impl Summary {
         // equal values under total_cmp have the same bits: the unstable
         // sort (faster with the many ties of rounded data) gives the same
         crate::stats::order::sort_f64(&mut sorted);
+        Summary::of_sorted(values.len(), &sorted)
+    }
+
+    /// Summarises `n` rows whose non-missing values are `sorted` (ascending
+    /// by [`f64::total_cmp`], as [`crate::stats::order::sort_f64`] leaves
+    /// them): the same as [`Summary::of`] on the rows, without sorting.
+    pub fn of_sorted(n: usize, sorted: &[f64]) -> Summary {
         let n_nonmissing = sorted.len();
-        let (mean, sd) = mean_sd(&sorted);
+        let (mean, sd) = mean_sd(sorted);
         let quartiles = (!sorted.is_empty()).then(|| {
             QUARTILE_TYPES.map(|t| Quartiles {
-                q1: quantile_sorted(&sorted, 0.25, t),
-                median: quantile_sorted(&sorted, 0.5, t),
-                q3: quantile_sorted(&sorted, 0.75, t),
+                q1: quantile_sorted(sorted, 0.25, t),
+                median: quantile_sorted(sorted, 0.5, t),
+                q3: quantile_sorted(sorted, 0.75, t),
             })
         });
         Summary {
-            n: values.len(),
-            missing: values.len() - n_nonmissing,
+            n,
+            missing: n - n_nonmissing,
             n_nonmissing,
             mean,
             sd,
             min: sorted.first().copied(),
             max: sorted.last().copied(),
-            median: (!sorted.is_empty()).then(|| median_sorted(&sorted)),
+            median: (!sorted.is_empty()).then(|| median_sorted(sorted)),
             quartiles,
         }
     }

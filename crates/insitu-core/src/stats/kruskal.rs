@@ -3,7 +3,7 @@
 //! Mann–Whitney test.
 
 use super::dist::chisq_upper;
-use super::ranks::{rank_sums, tie_sum};
+use super::ranks::{rank_sums, tie_sum, RankSums};
 
 /// A χ² test with its degrees of freedom.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,21 +22,26 @@ pub fn kruskal_wallis(groups: &[&[f64]]) -> Option<KruskalWallis> {
     if used.len() < 2 {
         return None;
     }
-    let n = used.iter().map(|g| g.len()).sum::<usize>() as f64;
-    let ranked = rank_sums(&used);
-    let ties = ranked.ties;
+    let sizes: Vec<usize> = used.iter().map(|g| g.len()).collect();
+    Some(kruskal_wallis_ranked(&sizes, &rank_sums(&used)))
+}
+
+/// The test from the rank sums of at least two non-empty samples of sizes
+/// `sizes` in their pooled sample.
+pub fn kruskal_wallis_ranked(sizes: &[usize], ranked: &RankSums) -> KruskalWallis {
+    let n = sizes.iter().sum::<usize>() as f64;
     let mut sum = 0.0;
-    for (g, r) in used.iter().zip(&ranked.sums) {
-        sum += r * r / g.len() as f64;
+    for (&size, r) in sizes.iter().zip(&ranked.sums) {
+        sum += r * r / size as f64;
     }
-    let statistic =
-        (12.0 * sum / (n * (n + 1.0)) - 3.0 * (n + 1.0)) / (1.0 - tie_sum(&ties) / (n * n * n - n));
-    let df = used.len() - 1;
-    Some(KruskalWallis {
+    let statistic = (12.0 * sum / (n * (n + 1.0)) - 3.0 * (n + 1.0))
+        / (1.0 - tie_sum(&ranked.ties) / (n * n * n - n));
+    let df = sizes.len() - 1;
+    KruskalWallis {
         statistic,
         df,
         p: chisq_upper(statistic, df as f64),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -56,6 +56,30 @@ pub fn sort_f64(values: &mut [f64]) {
     }
 }
 
+/// Slices each sorted by [`f64::total_cmp`] merged into one so sorted:
+/// what sorting them together gives, bit for bit (equal keys are equal
+/// bits), in linear time per slice.
+pub fn merge_sorted_f64(sorted: &[&[f64]]) -> Vec<f64> {
+    let mut merged: Vec<f64> = Vec::new();
+    for &next in sorted {
+        let mut out = Vec::with_capacity(merged.len() + next.len());
+        let (mut a, mut b) = (merged.iter().peekable(), next.iter().peekable());
+        while let (Some(&&x), Some(&&y)) = (a.peek(), b.peek()) {
+            if total_order_key(y) < total_order_key(x) {
+                out.push(y);
+                b.next();
+            } else {
+                out.push(x);
+                a.next();
+            }
+        }
+        out.extend(a);
+        out.extend(b);
+        merged = out;
+    }
+    merged
+}
+
 /// The stable sorting permutation of `values` by [`f64::total_cmp`]:
 /// `order[k]` is the index of the k-th smallest value, equal values in
 /// input order.
@@ -192,6 +216,30 @@ mod tests {
             let bits = |x: &[f64]| x.iter().map(|y| y.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&v), bits(&expected));
         }
+    }
+
+    /// Merging sorted slices gives the sort of all their values, bit for
+    /// bit (signed zeros and empty slices included).
+    #[test]
+    fn merge_sorted_equals_sorting_together() {
+        let bits = |x: &[f64]| x.iter().map(|y| y.to_bits()).collect::<Vec<_>>();
+        for distinct in [1, 10, 1 << 40] {
+            let mut parts: Vec<Vec<f64>> = [(300, 1), (0, 2), (1000, 3), (41, 4)]
+                .iter()
+                .map(|&(n, seed)| {
+                    let mut v = values(n, seed, distinct);
+                    v.extend([-0.0, 0.0]);
+                    sort_f64(&mut v);
+                    v
+                })
+                .collect();
+            parts[1].clear();
+            let slices: Vec<&[f64]> = parts.iter().map(Vec::as_slice).collect();
+            let mut expected: Vec<f64> = parts.concat();
+            expected.sort_unstable_by(f64::total_cmp);
+            assert_eq!(bits(&merge_sorted_f64(&slices)), bits(&expected));
+        }
+        assert!(merge_sorted_f64(&[]).is_empty());
     }
 
     /// The obviously correct order: a stable comparison sort.

@@ -50,6 +50,13 @@ pub fn rank_sums(samples: &[&[f64]]) -> RankSums {
             v
         })
         .collect();
+    let sorted: Vec<&[f64]> = sorted.iter().map(Vec::as_slice).collect();
+    rank_sums_sorted(&sorted)
+}
+
+/// [`rank_sums`] of samples each already sorted by [`f64::total_cmp`]
+/// (Table 1 sorts each group once for its quartiles and its rank tests).
+pub fn rank_sums_sorted(sorted: &[&[f64]]) -> RankSums {
     let k = sorted.len();
     let mut next = vec![0usize; k];
     let mut counts = vec![0usize; k];

@@ -9,7 +9,7 @@
 //! the Gaussian-binomial recurrence (R's `cwilcox`).
 
 use super::dist::normal_cdf;
-use super::ranks::{rank_sums, tie_sum};
+use super::ranks::{rank_sums, tie_sum, RankSums};
 use crate::options::WilcoxonMethod;
 
 /// Largest group size for which R's default uses the exact test.
@@ -71,16 +71,19 @@ impl Wilcoxon {
 
 /// The test on two samples without missing values (both non-empty).
 pub fn wilcoxon(x1: &[f64], x2: &[f64]) -> Wilcoxon {
-    let n1 = x1.len();
-    let n2 = x2.len();
-    let ranked = rank_sums(&[x1, x2]);
-    let (rank_sum, tie_sizes) = (ranked.sums[0], ranked.ties);
+    wilcoxon_ranked(x1.len(), x2.len(), &rank_sums(&[x1, x2]))
+}
+
+/// The test from the rank sums of two samples of sizes `n1` and `n2`
+/// (both non-empty) in their pooled sample.
+pub fn wilcoxon_ranked(n1: usize, n2: usize, ranked: &RankSums) -> Wilcoxon {
+    let (rank_sum, tie_sizes) = (ranked.sums[0], &ranked.ties);
     let (f1, f2) = (n1 as f64, n2 as f64);
     let u1 = rank_sum - f1 * (f1 + 1.0) / 2.0;
     let ties = tie_sizes.iter().any(|&t| t > 1);
     let z = u1 - f1 * f2 / 2.0;
     let n = f1 + f2;
-    let sigma = ((f1 * f2 / 12.0) * ((n + 1.0) - tie_sum(&tie_sizes) / (n * (n - 1.0)))).sqrt();
+    let sigma = ((f1 * f2 / 12.0) * ((n + 1.0) - tie_sum(tie_sizes) / (n * (n - 1.0)))).sqrt();
     let two_sided = |z: f64| 2.0 * normal_cdf(z).min(normal_cdf(-z));
     let p_normal = two_sided(z / sigma);
     let correction = 0.5 * z.signum() * f64::from(z != 0.0);
