@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::date::{self, DateError, DateFormat, Detected};
 use crate::ingest::typed::{Numbers, MISSING};
 use crate::ingest::Table;
-use crate::spec::{EndpointSpec, EventCodes, Spec, VariableKind};
+use crate::spec::{EndpointSpec, EventCodes, Spec, VariableKind, VariableSpec};
 use crate::survival::SurvivalData;
 
 /// Where an order of levels came from.
@@ -181,62 +181,34 @@ impl AnalysisData {
             .in_column(&spec.group.column));
         }
 
-        let mut variables = Vec::with_capacity(spec.variables.len());
-        for v in &spec.variables {
-            let name = v.data_column();
-            let kind = match v.kind {
-                Some(kind) => kind,
-                None if v.levels.is_some() || v.bin.is_some() || v.merge_levels.is_some() => {
-                    VariableKind::Categorical
-                }
-                None => infer_kind(table.numbers_of(name)?),
-            };
-            let data = match (kind, &v.bin) {
-                (_, Some(bin)) => {
-                    let values = numbers(table, name)?;
-                    let labels = bin.labels();
-                    VariableData::Categorical(Categorical {
-                        codes: values
-                            .iter()
-                            .map(|x| (!x.is_nan()).then(|| bin.index(*x) as u32))
-                            .collect(),
-                        levels: labels,
-                        order_source: OrderSource::Spec,
-                    })
-                }
-                (VariableKind::Categorical, None) => VariableData::Categorical(categorical(
-                    table,
-                    name,
-                    v.levels.as_deref(),
-                    v.merge_levels.as_ref(),
-                )?),
-                (VariableKind::Continuous, None) => VariableData::Continuous(numbers(table, name)?),
-            };
-            let rows = match &v.subset {
-                None => None,
-                Some(condition) => {
-                    let column = table.column(&condition.column)?;
-                    Some(column.iter().map(|f| condition.matches(f)).collect())
-                }
-            };
-            variables.push(Variable {
-                name: v.name.clone(),
-                // a row counting a subset says so unless the spec labels it
-                label: v.label.clone().unwrap_or_else(|| match &v.subset {
-                    Some(c) => format!("{} if {}", v.name, c.describe()),
-                    None => v.name.clone(),
-                }),
-                data,
-                rows,
-                subset: v.subset.as_ref().map(|c| c.describe()),
-            });
-        }
-
+        // the variables and the endpoints, natively two at a time (the
+        // endpoints first: their sorts take longest); an error is the first
+        // in spec order, variables before endpoints, as one at a time
         let codes = spec.options.event_codes.clone().unwrap_or_default();
-        let mut endpoints = Vec::with_capacity(spec.endpoints.len());
-        for e in &spec.endpoints {
-            endpoints.push(endpoint(table, spec, e, &group, &codes, kept.as_deref())?);
-        }
+        let tasks: Vec<Task> = (spec.endpoints.iter().map(Task::Endpoint))
+            .chain(spec.variables.iter().map(Task::Variable))
+            .collect();
+        let mut done = crate::parallel::map(&tasks, |task| match task {
+            Task::Variable(v) => Done::Variable(variable(table, v)),
+            Task::Endpoint(e) => Done::Endpoint(
+                endpoint(table, spec, e, &group, &codes, kept.as_deref()).map(Box::new),
+            ),
+        });
+        let later = done.split_off(spec.endpoints.len());
+        let variables = later
+            .into_iter()
+            .filter_map(|d| match d {
+                Done::Variable(v) => Some(v),
+                Done::Endpoint(_) => None,
+            })
+            .collect::<Result<Vec<Variable>>>()?;
+        let endpoints = done
+            .into_iter()
+            .filter_map(|d| match d {
+                Done::Endpoint(e) => Some(e.map(|e| *e)),
+                Done::Variable(_) => None,
+            })
+            .collect::<Result<Vec<Endpoint>>>()?;
 
         Ok(AnalysisData {
             n_rows: table.n_rows(),
@@ -266,6 +238,69 @@ impl AnalysisData {
     }
 }
 
+/// One piece of [`AnalysisData::new`]'s work.
+enum Task<'s> {
+    Variable(&'s VariableSpec),
+    Endpoint(&'s EndpointSpec),
+}
+
+/// A [`Task`] done.
+enum Done {
+    Variable(Result<Variable>),
+    Endpoint(Result<Box<Endpoint>>),
+}
+
+/// A Table 1 variable typed as the spec says.
+fn variable(table: &Table, v: &VariableSpec) -> Result<Variable> {
+    let name = v.data_column();
+    let kind = match v.kind {
+        Some(kind) => kind,
+        None if v.levels.is_some() || v.bin.is_some() || v.merge_levels.is_some() => {
+            VariableKind::Categorical
+        }
+        None => infer_kind(table.numbers_of(name)?),
+    };
+    let data = match (kind, &v.bin) {
+        (_, Some(bin)) => {
+            let values = numbers(table, name)?;
+            let labels = bin.labels();
+            VariableData::Categorical(Categorical {
+                codes: values
+                    .iter()
+                    .map(|x| (!x.is_nan()).then(|| bin.index(*x) as u32))
+                    .collect(),
+                levels: labels,
+                order_source: OrderSource::Spec,
+            })
+        }
+        (VariableKind::Categorical, None) => VariableData::Categorical(categorical(
+            table,
+            name,
+            v.levels.as_deref(),
+            v.merge_levels.as_ref(),
+        )?),
+        (VariableKind::Continuous, None) => VariableData::Continuous(numbers(table, name)?),
+    };
+    let rows = match &v.subset {
+        None => None,
+        Some(condition) => {
+            let column = table.column(&condition.column)?;
+            Some(column.iter().map(|f| condition.matches(f)).collect())
+        }
+    };
+    Ok(Variable {
+        name: v.name.clone(),
+        // a row counting a subset says so unless the spec labels it
+        label: v.label.clone().unwrap_or_else(|| match &v.subset {
+            Some(c) => format!("{} if {}", v.name, c.describe()),
+            None => v.name.clone(),
+        }),
+        data,
+        rows,
+        subset: v.subset.as_ref().map(|c| c.describe()),
+    })
+}
+
 /// Reads the columns the spec uses as numbers or as distinct values, two
 /// at a time ([`crate::parallel`]; without threads the steps below read
 /// them one by one); the table keeps them for the steps below, which then
@@ -288,19 +323,16 @@ fn read_columns(table: &Table, spec: &Spec) {
             wanted.push((e.event.as_str(), false));
         }
     }
-    let read = |columns: Vec<(&str, bool)>| {
-        for (name, numbers) in columns {
-            // errors (an unknown column) are reported by the steps below
-            let _ = if numbers {
-                table.numbers_of(name).map(|_| ())
-            } else {
-                table.distinct_of(name).map(|_| ())
-            };
-        }
-    };
-    let (even, odd): (Vec<_>, Vec<_>) = (0..wanted.len()).partition(|k| k % 2 == 0);
-    let pick = |ks: Vec<usize>| ks.into_iter().map(|k| wanted[k]).collect();
-    crate::parallel::join(|| read(pick(even)), || read(pick(odd)));
+    // the columns of numbers first: parsing takes longest
+    wanted.sort_by_key(|&(_, numbers)| !numbers);
+    crate::parallel::map(&wanted, |&(name, numbers)| {
+        // errors (an unknown column) are reported by the steps below
+        let _ = if numbers {
+            table.numbers_of(name).map(|_| ())
+        } else {
+            table.distinct_of(name).map(|_| ())
+        };
+    });
 }
 
 /// Numeric when every non-missing value is a number (and there is one).

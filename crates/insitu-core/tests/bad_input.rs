@@ -134,3 +134,15 @@ fn missing_time_excludes_the_row_and_says_so() {
         report.warnings
     );
 }
+
+/// With errors in a Table 1 column and in an endpoint's column, the
+/// message is the first in spec order — the variable's — whichever is
+/// typed first (the CLI types them two at a time).
+#[test]
+fn the_first_error_in_spec_order_is_reported() {
+    let e = run("arm,age,sex,time,status\nA,60,M,12,1\nB,sixty,F,10,dead\nA,62,X,-3,1\n");
+    assert_eq!(e.kind(), ErrorKind::NotANumber);
+    assert!(e.to_string().contains("\"sixty\""), "{e}");
+    let e = run("arm,age,sex,time,status\nA,60,M,12,1\nB,61,X,10,dead\n");
+    assert!(e.to_string().contains("\"sex\""), "{e}");
+}

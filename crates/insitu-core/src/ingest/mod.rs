@@ -105,8 +105,14 @@ pub struct Dialect {
 #[derive(Debug, Clone, Default)]
 pub struct TextColumn {
     text: String,
-    ends: Vec<usize>,
+    /// Where each field ends in `text`: 4 bytes a cell instead of 8 (a
+    /// column holds at most [`MAX_COLUMN_BYTES`] of text).
+    ends: Vec<u32>,
 }
+
+/// The most text one column can hold: 4 GiB (a file of some 10⁸ rows;
+/// the browser's memory ends at 4 GiB anyway).
+const MAX_COLUMN_BYTES: usize = u32::MAX as usize;
 
 /// Rows read before the columns are sized for the whole file.
 const SIZING_ROWS: usize = 4096;
@@ -118,20 +124,31 @@ const SIZING_MARGIN: f64 = 1.05;
 #[derive(Debug, Clone, Default)]
 struct ColumnBuilder {
     bytes: Vec<u8>,
-    ends: Vec<usize>,
+    /// Field ends, wrapping past [`MAX_COLUMN_BYTES`] (then `finish` fails).
+    ends: Vec<u32>,
 }
 
 impl ColumnBuilder {
     fn push(&mut self, field: &[u8]) {
         self.bytes.extend_from_slice(field);
-        self.ends.push(self.bytes.len());
+        self.ends.push(self.bytes.len() as u32);
     }
 
-    /// The column, its text checked as UTF-8 once (it always is: the fields
-    /// are cut from valid text at ASCII delimiters, quotes and line ends).
-    fn finish(self) -> std::result::Result<TextColumn, std::string::FromUtf8Error> {
+    /// The column `name`, its text checked as UTF-8 once (it always is: the
+    /// fields are cut from valid text at ASCII delimiters, quotes and line
+    /// ends).
+    fn finish(self, name: &str) -> std::result::Result<TextColumn, String> {
+        if self.bytes.len() > MAX_COLUMN_BYTES {
+            return Err(format!(
+                "the column \"{name}\" holds {:.1} GiB of text, more than the 4 GiB one column \
+                 can hold; split the file into parts of fewer rows",
+                self.bytes.len() as f64 / (1u64 << 30) as f64
+            ));
+        }
+        let text = String::from_utf8(self.bytes)
+            .map_err(|e| format!("a field is not valid text: {}", e.utf8_error()))?;
         Ok(TextColumn {
-            text: String::from_utf8(self.bytes)?,
+            text,
             ends: self.ends,
         })
     }
@@ -162,14 +179,15 @@ impl TextColumn {
 
     /// The field of data row `i` (0-based), trimmed.
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
     }
 
     /// All fields in row order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
+            let end = end as usize;
             let field = &self.text[start..end];
             start = end;
             field
@@ -426,15 +444,10 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
     };
     let columns = builders
         .into_iter()
-        .map(ColumnBuilder::finish)
+        .zip(&headers)
+        .map(|(builder, name)| builder.finish(name))
         .collect::<std::result::Result<Vec<TextColumn>, _>>()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Malformed,
-                format!("a field is not valid text: {}", e.utf8_error()),
-            )
-            .in_file(file_name)
-        })?;
+        .map_err(|message| Error::new(ErrorKind::Malformed, message).in_file(file_name))?;
     if lines.is_empty() {
         return Err(Error::new(
             ErrorKind::EmptyFile,
@@ -485,7 +498,10 @@ impl Rows {
         for (column, more) in self.builders.iter_mut().zip(later.builders) {
             let base = column.bytes.len();
             column.bytes.extend_from_slice(&more.bytes);
-            column.ends.extend(more.ends.iter().map(|end| end + base));
+            let base = base as u32;
+            column
+                .ends
+                .extend(more.ends.iter().map(|end| end.wrapping_add(base)));
         }
         self.lines.extend(later.lines);
         self.skipped_empty_lines.extend(later.skipped_empty_lines);
