@@ -181,34 +181,46 @@ impl AnalysisData {
             .in_column(&spec.group.column));
         }
 
-        // the variables and the endpoints, natively two at a time (the
-        // endpoints first: their sorts take longest); an error is the first
-        // in spec order, variables before endpoints, as one at a time
         let codes = spec.options.event_codes.clone().unwrap_or_default();
-        let tasks: Vec<Task> = (spec.endpoints.iter().map(Task::Endpoint))
-            .chain(spec.variables.iter().map(Task::Variable))
-            .collect();
-        let mut done = crate::parallel::map(&tasks, |task| match task {
-            Task::Variable(v) => Done::Variable(variable(table, v)),
-            Task::Endpoint(e) => Done::Endpoint(
-                endpoint(table, spec, e, &group, &codes, kept.as_deref()).map(Box::new),
-            ),
-        });
-        let later = done.split_off(spec.endpoints.len());
-        let variables = later
-            .into_iter()
-            .filter_map(|d| match d {
-                Done::Variable(v) => Some(v),
-                Done::Endpoint(_) => None,
-            })
-            .collect::<Result<Vec<Variable>>>()?;
-        let endpoints = done
-            .into_iter()
-            .filter_map(|d| match d {
-                Done::Endpoint(e) => Some(e.map(|e| *e)),
-                Done::Variable(_) => None,
-            })
-            .collect::<Result<Vec<Endpoint>>>()?;
+        let endpoint_of = |e| endpoint(table, spec, e, &group, &codes, kept.as_deref());
+        // natively two at a time, the endpoints first (their sorts take
+        // longest); an error is the first in spec order, variables before
+        // endpoints, as one at a time
+        #[cfg(feature = "threads")]
+        let (variables, endpoints) = {
+            let tasks: Vec<Task> = (spec.endpoints.iter().map(Task::Endpoint))
+                .chain(spec.variables.iter().map(Task::Variable))
+                .collect();
+            let mut done = crate::parallel::map(&tasks, |task| match task {
+                Task::Variable(v) => Done::Variable(variable(table, v)),
+                Task::Endpoint(e) => Done::Endpoint(endpoint_of(e).map(Box::new)),
+            });
+            let later = done.split_off(spec.endpoints.len());
+            let variables = later
+                .into_iter()
+                .filter_map(|d| match d {
+                    Done::Variable(v) => Some(v),
+                    Done::Endpoint(_) => None,
+                })
+                .collect::<Result<Vec<Variable>>>()?;
+            let endpoints = done
+                .into_iter()
+                .filter_map(|d| match d {
+                    Done::Endpoint(e) => Some(e.map(|e| *e)),
+                    Done::Variable(_) => None,
+                })
+                .collect::<Result<Vec<Endpoint>>>()?;
+            (variables, endpoints)
+        };
+        #[cfg(not(feature = "threads"))]
+        let (variables, endpoints) = (
+            (spec.variables.iter())
+                .map(|v| variable(table, v))
+                .collect::<Result<Vec<Variable>>>()?,
+            (spec.endpoints.iter())
+                .map(endpoint_of)
+                .collect::<Result<Vec<Endpoint>>>()?,
+        );
 
         Ok(AnalysisData {
             n_rows: table.n_rows(),
@@ -239,12 +251,14 @@ impl AnalysisData {
 }
 
 /// One piece of [`AnalysisData::new`]'s work.
+#[cfg(feature = "threads")]
 enum Task<'s> {
     Variable(&'s VariableSpec),
     Endpoint(&'s EndpointSpec),
 }
 
 /// A [`Task`] done.
+#[cfg(feature = "threads")]
 enum Done {
     Variable(Result<Variable>),
     Endpoint(Result<Box<Endpoint>>),

@@ -107,6 +107,9 @@ pub struct Dialect {
 #[derive(Debug, Clone, Default)]
 pub struct TextColumn {
     head: Fields,
+    /// (Only a native build reads a file as two halves: the WebAssembly
+    /// builds, size-bound, carry no code for a tail.)
+    #[cfg(feature = "threads")]
     tail: Fields,
 }
 
@@ -166,9 +169,9 @@ impl ColumnBuilder {
     fn finish(self, name: &str) -> std::result::Result<Fields, String> {
         if self.bytes.len() > MAX_COLUMN_BYTES {
             return Err(format!(
-                "the column \"{name}\" holds {:.1} GiB of text, more than the 4 GiB one column \
+                "the column \"{name}\" holds {} bytes of text, more than the 4 GiB one column \
                  can hold; split the file into parts of fewer rows",
-                self.bytes.len() as f64 / (1u64 << 30) as f64
+                self.bytes.len()
             ));
         }
         let text = String::from_utf8(self.bytes)
@@ -195,7 +198,10 @@ fn trimmed(field: &[u8]) -> &[u8] {
 impl TextColumn {
     /// Number of fields.
     pub fn len(&self) -> usize {
-        self.head.ends.len() + self.tail.ends.len()
+        #[cfg(feature = "threads")]
+        return self.head.ends.len() + self.tail.ends.len();
+        #[cfg(not(feature = "threads"))]
+        self.head.ends.len()
     }
 
     /// True when the column has no fields.
@@ -205,15 +211,23 @@ impl TextColumn {
 
     /// The field of data row `i` (0-based), trimmed.
     pub fn get(&self, i: usize) -> &str {
-        match i.checked_sub(self.head.ends.len()) {
-            None => self.head.get(i),
-            Some(k) => self.tail.get(k),
+        #[cfg(feature = "threads")]
+        if let Some(k) = i.checked_sub(self.head.ends.len()) {
+            return self.tail.get(k);
         }
+        self.head.get(i)
     }
 
     /// All fields in row order.
     pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.head.iter().chain(self.tail.iter())
+        #[cfg(feature = "threads")]
+        {
+            self.head.iter().chain(self.tail.iter())
+        }
+        #[cfg(not(feature = "threads"))]
+        {
+            self.head.iter()
+        }
     }
 }
 
@@ -424,14 +438,7 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
         delimiter,
         n_cols,
     };
-    let (
-        Rows {
-            builders,
-            mut lines,
-            mut skipped_empty_lines,
-        },
-        second,
-    ) = match split {
+    let (first, second) = match split {
         // the second half is read as if the file started there, its lines
         // counted on from the first half's
         Some((first, second, first_line)) => {
@@ -466,24 +473,11 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
             None,
         ),
     };
-    let mut tails = Vec::new();
-    if let Some(second) = second {
-        lines.extend(second.lines);
-        skipped_empty_lines.extend(second.skipped_empty_lines);
-        tails = second.builders;
-    }
-    tails.resize_with(builders.len(), ColumnBuilder::default);
-    let columns = builders
-        .into_iter()
-        .zip(tails)
-        .zip(&headers)
-        .map(|((head, tail), name)| {
-            Ok(TextColumn {
-                head: head.finish(name)?,
-                tail: tail.finish(name)?,
-            })
-        })
-        .collect::<std::result::Result<Vec<TextColumn>, String>>()
+    let Rows {
+        builders: columns,
+        lines,
+        skipped_empty_lines,
+    } = join_halves(first, second, &headers)
         .map_err(|message| Error::new(ErrorKind::Malformed, message).in_file(file_name))?;
     if lines.is_empty() {
         return Err(Error::new(
@@ -523,10 +517,67 @@ struct RowFormat<'a> {
 
 /// Data rows read: their fields by column, their file lines, and the
 /// lines of empty rows skipped.
-struct Rows {
-    builders: Vec<ColumnBuilder>,
+struct Rows<C = ColumnBuilder> {
+    builders: Vec<C>,
     lines: Vec<u64>,
     skipped_empty_lines: Vec<u64>,
+}
+
+/// The text columns of the rows read, and of a second half read apart
+/// (whose fields stay where they were read).
+#[cfg(feature = "threads")]
+fn join_halves(
+    first: Rows,
+    second: Option<Rows>,
+    headers: &[String],
+) -> std::result::Result<Rows<TextColumn>, String> {
+    let Rows {
+        builders,
+        mut lines,
+        mut skipped_empty_lines,
+    } = first;
+    let mut tails = Vec::new();
+    if let Some(second) = second {
+        lines.extend(second.lines);
+        skipped_empty_lines.extend(second.skipped_empty_lines);
+        tails = second.builders;
+    }
+    tails.resize_with(builders.len(), ColumnBuilder::default);
+    let columns = (builders.into_iter().zip(tails).zip(headers))
+        .map(|((head, tail), name)| {
+            Ok(TextColumn {
+                head: head.finish(name)?,
+                tail: tail.finish(name)?,
+            })
+        })
+        .collect::<std::result::Result<_, String>>()?;
+    Ok(Rows {
+        builders: columns,
+        lines,
+        skipped_empty_lines,
+    })
+}
+
+/// The text columns of the rows read (a build without threads reads a
+/// file in one pass: there is no second half).
+#[cfg(not(feature = "threads"))]
+fn join_halves(
+    first: Rows,
+    _: Option<Rows>,
+    headers: &[String],
+) -> std::result::Result<Rows<TextColumn>, String> {
+    let columns = (first.builders.into_iter().zip(headers))
+        .map(|(head, name)| {
+            Ok(TextColumn {
+                head: head.finish(name)?,
+            })
+        })
+        .collect::<std::result::Result<_, String>>()?;
+    Ok(Rows {
+        builders: columns,
+        lines: first.lines,
+        skipped_empty_lines: first.skipped_empty_lines,
+    })
 }
 
 /// Below this size a file is read in one pass.
