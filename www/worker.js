@@ -27,15 +27,19 @@ let active = light;
 let shown = light;
 // what was loaded last, to load it into the extras module when needed
 let lastLoad = { type: 'demo' };
-// the demo cohort's bytes, fetched from this site when first shown
+// the demo cohort's bytes and its spec's text, fetched from this site when
+// first shown (kept out of the module: its size is budgeted)
 let demo = null;
 
-function demoCsv() {
+function demoFiles() {
   if (!demo) {
-    demo = fetch('./paper_lfa_m1.csv').then(async (response) => {
-      if (!response.ok) throw new Error('the demo data could not be loaded (' + response.status + ')');
-      return new Uint8Array(await response.arrayBuffer());
-    });
+    const get = async (name) => {
+      const response = await fetch('./' + name);
+      if (!response.ok) throw new Error('the demo could not be loaded (' + name + ': ' + response.status + ')');
+      return response;
+    };
+    demo = Promise.all([get('paper_lfa_m1.csv'), get('paper_lfa_m1.table1.spec.json')]).then(
+      async ([csv, spec]) => ({ bytes: new Uint8Array(await csv.arrayBuffer()), spec: await spec.text() }));
     demo.catch(() => { demo = null; });
   }
   return demo;
@@ -59,7 +63,8 @@ async function extrasWithTable() {
       const bytes = new Uint8Array(await lastLoad.file.arrayBuffer());
       module.worker_load(lastLoad.file.name, bytes, lastLoad.options);
     } else {
-      module.worker_load_demo(await demoCsv());
+      const files = await demoFiles();
+      module.worker_load_demo(files.bytes, files.spec);
     }
     active = module;
   }
@@ -78,7 +83,8 @@ self.onmessage = async (event) => {
       lastLoad = message;
     } else if (message.type === 'demo') {
       active = light;
-      reply = { type: 'inspected', json: light.worker_load_demo(await demoCsv()) };
+      const files = await demoFiles();
+      reply = { type: 'inspected', json: light.worker_load_demo(files.bytes, files.spec), spec: files.spec };
       lastLoad = message;
     } else if (message.type === 'analyze') {
       shown = active;

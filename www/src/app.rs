@@ -255,7 +255,8 @@ fn load_demo() {
         app.is_demo = true;
         app.file = None;
         app.file_name = demo::DEMO_CSV_NAME.to_string();
-        app.spec = demo::demo_spec().ok();
+        // the demo's spec comes with its data from the worker
+        app.spec = None;
         app.loaded_spec = None;
     });
     set_html(
@@ -506,7 +507,7 @@ fn on_worker_message(event: MessageEvent) {
         return; // an answer to a request that was superseded
     }
     match get_str(&data, "type").as_str() {
-        "inspected" => on_inspected(&get_str(&data, "json")),
+        "inspected" => on_inspected(&get_str(&data, "json"), &get_str(&data, "spec")),
         "report" => on_report(&get_str(&data, "json")),
         "redrawn" => on_redrawn(&get_str(&data, "json")),
         "docx" => on_docx(&data),
@@ -531,12 +532,17 @@ fn on_worker_message(event: MessageEvent) {
     }
 }
 
-fn on_inspected(json: &str) {
+/// A file read (`json`: its first look), with the demo's spec text when it
+/// is the demo.
+fn on_inspected(json: &str, demo_spec: &str) {
     let inspection: Inspection = match serde_json::from_str(json) {
         Ok(i) => i,
         Err(e) => return status_error(&e.to_string()),
     };
     let spec = with_app(|app| {
+        if app.is_demo && !demo_spec.is_empty() {
+            app.spec = Spec::from_json(demo_spec, demo::DEMO_SPEC_NAME).ok();
+        }
         let spec = match app.spec.take() {
             Some(mut spec) => {
                 spec.csv = Some(inspection.file_name.clone());

@@ -75,8 +75,8 @@ pub fn worker_is_spreadsheet(first_bytes: &[u8]) -> bool {
 /// beside the app as `paper_lfa_m1.csv`) the worker fetches from the app's
 /// own site: in the module they would take 5.5 KB of the gzip budget.
 #[wasm_bindgen]
-pub fn worker_load_demo(bytes: &[u8]) -> Result<String, JsError> {
-    let spec = demo::demo_spec().map_err(error)?;
+pub fn worker_load_demo(bytes: &[u8], spec: &str) -> Result<String, JsError> {
+    let spec = Spec::from_json(spec, demo::DEMO_SPEC_NAME).map_err(error)?;
     load(bytes, demo::DEMO_CSV_NAME, &spec.options.read_options())
 }
 

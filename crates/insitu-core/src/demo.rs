@@ -13,10 +13,12 @@ pub const DEMO_CSV: &[u8] = include_bytes!("../data/paper_lfa_m1.csv");
 /// layout, row by row (sex ratio, "yes"-only rows, renamed levels, the
 /// duration and hospital-stay rows within completed schedules).
 pub const DEMO_SPEC: &str = include_str!("../data/paper_lfa_m1.table1.spec.json");
+/// File name of the demo spec (the web app serves it beside the data).
+pub const DEMO_SPEC_NAME: &str = "paper_lfa_m1.table1.spec.json";
 
 /// The demo spec, parsed.
 pub fn demo_spec() -> Result<Spec> {
-    Spec::from_json(DEMO_SPEC, "paper_lfa_m1.table1.spec.json")
+    Spec::from_json(DEMO_SPEC, DEMO_SPEC_NAME)
 }
 
 /// The demo, analysed with the spec's conventions.
