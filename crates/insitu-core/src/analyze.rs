@@ -269,33 +269,20 @@ pub(crate) fn contingency_tests(
     tests
 }
 
-fn level_counts(
-    label: &str,
-    levels: usize,
-    codes: impl Iterator<Item = Option<u32>>,
-) -> LevelCounts {
-    let mut counts = vec![0u64; levels];
-    let mut n = 0;
-    let mut missing = 0;
-    for code in codes {
-        n += 1;
-        match code {
-            Some(c) => counts[c as usize] += 1,
-            None => missing += 1,
-        }
-    }
-    let n_nonmissing = n - missing;
-    let percent = counts
-        .iter()
-        .map(|&c| finite(100.0 * c as f64 / n_nonmissing as f64))
-        .collect();
+/// The counts of one group (or "overall") from its count per level and its
+/// missing values (also of pooled counts).
+pub(crate) fn level_counts(label: &str, counts: &[u64], missing: u64) -> LevelCounts {
+    let n_nonmissing: u64 = counts.iter().sum();
     LevelCounts {
         group: label.to_string(),
-        n,
-        n_nonmissing,
-        missing,
-        counts,
-        percent,
+        n: (n_nonmissing + missing) as usize,
+        n_nonmissing: n_nonmissing as usize,
+        missing: missing as usize,
+        counts: counts.to_vec(),
+        percent: counts
+            .iter()
+            .map(|&c| finite(100.0 * c as f64 / n_nonmissing as f64))
+            .collect(),
     }
 }
 
@@ -346,28 +333,18 @@ fn categorical_result(
     fisher_chosen: bool,
 ) -> CategoricalResult {
     let k = variable.levels.len();
-    let rows_of = |g: u32| {
-        groups
-            .iter()
-            .zip(&variable.codes)
-            .filter(move |(group, _)| **group == Some(g))
-            .map(|(_, code)| *code)
-    };
-    let by_group: Vec<LevelCounts> = data
-        .group_levels
-        .iter()
-        .enumerate()
-        .map(|(g, level)| level_counts(level, k, rows_of(g as u32)))
+    // one pass: per group, the patients of each level and (at k) missing
+    let mut tally = vec![vec![0u64; k + 1]; data.group_levels.len()];
+    for (group, code) in groups.iter().zip(&variable.codes) {
+        if let Some(g) = group {
+            tally[*g as usize][code.map_or(k, |c| c as usize)] += 1;
+        }
+    }
+    let by_group: Vec<LevelCounts> = (tally.iter().zip(&data.group_levels))
+        .map(|(t, level)| level_counts(level, &t[..k], t[k]))
         .collect();
-    let overall = level_counts(
-        "overall",
-        k,
-        groups
-            .iter()
-            .zip(&variable.codes)
-            .filter(|(group, _)| group.is_some())
-            .map(|(_, code)| *code),
-    );
+    let total: Vec<u64> = (0..=k).map(|c| tally.iter().map(|t| t[c]).sum()).collect();
+    let overall = level_counts("overall", &total[..k], total[k]);
 
     // table(level, group): levels are rows, groups columns.
     let full = Contingency::new(

@@ -12,8 +12,8 @@ use super::grid::Grid;
 use super::histogram::{self, Bin, BoundedQuantile};
 use super::moments::{self, Moments};
 use crate::analyze::{
-    contingency_tests, f_result, kruskal_result, logrank_result, survival_from, t_result,
-    wilcoxon_result, SurvivalInputs,
+    contingency_tests, f_result, kruskal_result, level_counts, logrank_result, survival_from,
+    t_result, wilcoxon_result, SurvivalInputs,
 };
 use crate::options::QuantileType;
 use crate::report::*;
@@ -23,21 +23,6 @@ use crate::survival::{logrank::logrank, EventTable, GroupedRiskSets};
 
 /// Events and censorings per grid bin (by bin index) of one group.
 pub type TimeBins = BTreeMap<i64, (u64, u64)>;
-
-fn level_counts(label: &str, counts: &[u64], missing: u64) -> LevelCounts {
-    let n_nonmissing: u64 = counts.iter().sum();
-    LevelCounts {
-        group: label.to_string(),
-        n: (n_nonmissing + missing) as usize,
-        n_nonmissing: n_nonmissing as usize,
-        missing: missing as usize,
-        counts: counts.to_vec(),
-        percent: counts
-            .iter()
-            .map(|&c| finite(100.0 * c as f64 / n_nonmissing as f64))
-            .collect(),
-    }
-}
 
 /// Pooled counts of a categorical variable.
 #[derive(Debug, Clone)]
