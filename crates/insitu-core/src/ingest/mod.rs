@@ -474,7 +474,7 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
         ),
     };
     let Rows {
-        builders: columns,
+        columns,
         lines,
         skipped_empty_lines,
     } = join_halves(first, second, &headers)
@@ -515,10 +515,10 @@ struct RowFormat<'a> {
     n_cols: usize,
 }
 
-/// Data rows read: their fields by column, their file lines, and the
-/// lines of empty rows skipped.
+/// Data rows read: their fields by column (being read, then text columns),
+/// their file lines, and the lines of empty rows skipped.
 struct Rows<C = ColumnBuilder> {
-    builders: Vec<C>,
+    columns: Vec<C>,
     lines: Vec<u64>,
     skipped_empty_lines: Vec<u64>,
 }
@@ -532,7 +532,7 @@ fn join_halves(
     headers: &[String],
 ) -> std::result::Result<Rows<TextColumn>, String> {
     let Rows {
-        builders,
+        columns: builders,
         mut lines,
         mut skipped_empty_lines,
     } = first;
@@ -540,7 +540,7 @@ fn join_halves(
     if let Some(second) = second {
         lines.extend(second.lines);
         skipped_empty_lines.extend(second.skipped_empty_lines);
-        tails = second.builders;
+        tails = second.columns;
     }
     tails.resize_with(builders.len(), ColumnBuilder::default);
     let columns = (builders.into_iter().zip(tails).zip(headers))
@@ -552,7 +552,7 @@ fn join_halves(
         })
         .collect::<std::result::Result<_, String>>()?;
     Ok(Rows {
-        builders: columns,
+        columns,
         lines,
         skipped_empty_lines,
     })
@@ -566,7 +566,7 @@ fn join_halves(
     _: Option<Rows>,
     headers: &[String],
 ) -> std::result::Result<Rows<TextColumn>, String> {
-    let columns = (first.builders.into_iter().zip(headers))
+    let columns = (first.columns.into_iter().zip(headers))
         .map(|(head, name)| {
             Ok(TextColumn {
                 head: head.finish(name)?,
@@ -574,7 +574,7 @@ fn join_halves(
         })
         .collect::<std::result::Result<_, String>>()?;
     Ok(Rows {
-        builders: columns,
+        columns,
         lines: first.lines,
         skipped_empty_lines: first.skipped_empty_lines,
     })
@@ -680,7 +680,7 @@ fn read_rows<R: std::io::Read>(
         }
     }
     Ok(Rows {
-        builders,
+        columns: builders,
         lines,
         skipped_empty_lines,
     })
