@@ -137,6 +137,17 @@ impl Fields {
             field
         })
     }
+
+    fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let end = end as usize;
+            let field = &text[start..end];
+            start = end;
+            field
+        })
+    }
 }
 
 /// The most text one column can hold: 4 GiB (a file of some 10⁸ rows;
@@ -229,6 +240,19 @@ impl TextColumn {
             self.head.iter()
         }
     }
+
+    /// All fields' bytes in row order (UTF-8 text, cut at field ends: what
+    /// typing a column reads, without a character-boundary check per cell).
+    pub fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        #[cfg(feature = "threads")]
+        {
+            self.head.iter_bytes().chain(self.tail.iter_bytes())
+        }
+        #[cfg(not(feature = "threads"))]
+        {
+            self.head.iter_bytes()
+        }
+    }
 }
 
 /// A file read into text columns.
@@ -308,7 +332,9 @@ impl Table {
     pub fn distinct(&self, j: usize) -> &Distinct {
         self.distinct[j].get_or_init(|| {
             Distinct::read(&self.columns[j], &self.dialect.missing_codes, || {
-                self.numbers(j).is_numeric()
+                // a missing cell is NaN, a number never (it is finite)
+                let numbers = self.numbers(j);
+                (numbers.is_numeric()).then(|| numbers.values.iter().filter(|x| x.is_nan()).count())
             })
         })
     }

@@ -14,7 +14,7 @@
 //! `HashMap`: no hasher in the app's WebAssembly, and most cells are told
 //! apart by one integer comparison.
 
-use super::value::{parse_number, DecimalMark, MarkUsed, MissingCodes};
+use super::value::{parse_number_bytes, DecimalMark, MarkUsed, MissingCodes};
 use super::TextColumn;
 
 /// Distinct values counted per text column, at most: beyond it a column is
@@ -64,19 +64,19 @@ impl Numbers {
             first_comma: None,
             values: Vec::new(),
         };
-        for (i, field) in column.iter().enumerate() {
+        for (i, field) in column.iter_bytes().enumerate() {
             if missing.is_missing(field) {
                 out.values.push(f64::NAN);
                 continue;
             }
-            match parse_number(field, mark) {
+            match parse_number_bytes(field, mark) {
                 Some((x, used)) => {
                     match used {
                         MarkUsed::Point => {
                             out.first_point.get_or_insert(i);
                             if mark == DecimalMark::Comma
                                 && out.first_ambiguous.is_none()
-                                && thousands_like(field)
+                                && std::str::from_utf8(field).is_ok_and(thousands_like)
                             {
                                 out.first_ambiguous = Some(i);
                             }
@@ -135,28 +135,36 @@ pub struct Distinct {
 
 impl Distinct {
     /// Reads `column`: up to [`DISTINCT_NUMBERS`] values, and on to
-    /// [`DISTINCT_LIMIT`] when `is_numeric` (asked only then) says the
-    /// column is not one of numbers.
+    /// [`DISTINCT_LIMIT`] when the column is not one of numbers.
+    /// `numbers_missing` (asked only when the first limit is reached) gives,
+    /// for a column of numbers, its missing cells — then the rest of the
+    /// column is not read again, its cells were counted as numbers — and
+    /// `None` for a text column.
     pub fn read(
         column: &TextColumn,
         missing: &MissingCodes,
-        is_numeric: impl FnOnce() -> bool,
+        numbers_missing: impl FnOnce() -> Option<usize>,
     ) -> Distinct {
         let mut builder = DistinctBuilder::new(column.len(), DISTINCT_NUMBERS);
-        let mut is_numeric = Some(is_numeric);
+        let mut numbers_missing = Some(numbers_missing);
         let mut n_missing = 0;
-        for field in column.iter() {
+        for field in column.iter_bytes() {
             if missing.is_missing(field) {
                 n_missing += 1;
                 if !builder.capped {
                     builder.codes.push(MISSING);
                 }
             } else if !builder.capped && !builder.push(field) {
-                // the number limit is reached: a text column counts on
-                if is_numeric.take().is_some_and(|is_numeric| !is_numeric()) {
-                    builder.limit = DISTINCT_LIMIT;
-                    builder.capped = false;
-                    builder.push(field);
+                // the number limit is reached
+                match numbers_missing.take().map(|f| f()) {
+                    Some(Some(n_missing)) => return builder.finish(n_missing),
+                    // a text column counts on
+                    Some(None) => {
+                        builder.limit = DISTINCT_LIMIT;
+                        builder.capped = false;
+                        builder.push(field);
+                    }
+                    None => {}
                 }
             }
         }
@@ -186,7 +194,7 @@ fn prefix(bytes: &[u8]) -> u64 {
 /// Values met so far in order of arrival (their id), found again through
 /// an open-addressing table of ids.
 struct DistinctBuilder<'a> {
-    values: Vec<&'a str>,
+    values: Vec<&'a [u8]>,
     prefixes: Vec<u64>,
     /// Ids by hash, [`MISSING`] = free; twice [`DISTINCT_LIMIT`] slots.
     slots: Vec<u16>,
@@ -211,8 +219,8 @@ impl<'a> DistinctBuilder<'a> {
 
     /// Codes `value`; false when the limit is reached (then `capped`;
     /// [`Distinct::read`] drops the codes unless it raises the limit).
-    fn push(&mut self, value: &'a str) -> bool {
-        let bytes = value.as_bytes();
+    fn push(&mut self, value: &'a [u8]) -> bool {
+        let bytes = value;
         let key = prefix(bytes);
         let mut slot = crate::stats::order::hash_slot(key ^ bytes.len() as u64, Self::SLOTS);
         loop {
@@ -223,7 +231,7 @@ impl<'a> DistinctBuilder<'a> {
             let known = self.values[id as usize];
             if self.prefixes[id as usize] == key
                 && known.len() == bytes.len()
-                && (bytes.len() <= 8 || known.as_bytes()[8..] == bytes[8..])
+                && (bytes.len() <= 8 || known[8..] == bytes[8..])
             {
                 self.codes.push(id);
                 return true;
@@ -260,7 +268,8 @@ impl<'a> DistinctBuilder<'a> {
             n_missing,
             values: order
                 .iter()
-                .map(|&id| self.values[id as usize].to_string())
+                // (a column's fields are UTF-8: nothing is replaced)
+                .map(|&id| String::from_utf8_lossy(self.values[id as usize]).into_owned())
                 .collect(),
             capped: self.capped,
             codes,
@@ -290,6 +299,30 @@ mod tests {
         assert_eq!(d.values, ["1.5", "2"]);
         assert_eq!(d.n_missing, 1);
         assert_eq!(d.codes, [1, MISSING, 0, 1]);
+    }
+
+    #[test]
+    fn numbers_past_the_limit_count_their_missing_cells() {
+        // more distinct numbers than are counted, and missing cells after
+        // the limit: counted from the numbers, not read again
+        let mut text = String::from("x\n");
+        for i in 0..40 {
+            text.push_str(&format!("{i}\n"));
+        }
+        text.push_str("NA\n.\n7\n");
+        let t = table(&text);
+        assert!(t.numbers(0).is_numeric());
+        let d = t.distinct(0);
+        assert!(d.capped);
+        assert_eq!(d.values.len(), DISTINCT_NUMBERS);
+        assert_eq!(d.n_missing, 2);
+        assert!(d.codes.is_empty());
+        // a text column past the number limit counts on
+        let t = table(&text.replace("NA\n", "many\n"));
+        let d = t.distinct(0);
+        assert!(!d.capped);
+        assert_eq!(d.values.len(), 41);
+        assert_eq!(d.n_missing, 1);
     }
 
     #[test]

@@ -48,18 +48,25 @@ impl MissingCodes {
         }
     }
 
-    /// True when the (trimmed) field is a missing code.
-    pub fn is_missing(&self, field: &str) -> bool {
+    /// True when the (trimmed) field — text or its bytes — is a missing
+    /// code.
+    pub fn is_missing(&self, field: impl AsRef<[u8]>) -> bool {
+        self.is_missing_bytes(field.as_ref())
+    }
+
+    /// [`MissingCodes::is_missing`] of a field's bytes (one copy of the
+    /// code for every kind of field).
+    fn is_missing_bytes(&self, field: &[u8]) -> bool {
         // every built-in code is empty, or starts with ".", "-" or "n" and
         // has at most 3 bytes: most fields are told apart by their first byte
-        let built_in = match field.as_bytes().first() {
+        let built_in = match field.first() {
             None => true,
             Some(b'.' | b'-' | b'N' | b'n') if field.len() <= 3 => BUILT_IN_MISSING
                 .iter()
-                .any(|code| field.eq_ignore_ascii_case(code)),
+                .any(|code| field.eq_ignore_ascii_case(code.as_bytes())),
             Some(_) => false,
         };
-        built_in || self.extra.iter().any(|code| field == code)
+        built_in || self.extra.iter().any(|code| field == code.as_bytes())
     }
 
     /// All codes in force, for the report.
@@ -102,7 +109,12 @@ const EXACT_POWERS_OF_TEN: [f64; 16] = [
 /// and gives the bits `str::parse` gives, without a String for a decimal
 /// comma. Longer numbers and exponents go through `str::parse`.
 pub fn parse_number(field: &str, mark: DecimalMark) -> Option<(f64, MarkUsed)> {
-    let bytes = field.as_bytes();
+    parse_number_bytes(field.as_bytes(), mark)
+}
+
+/// [`parse_number`] of a field's bytes (the columns are typed from their
+/// bytes: no character-boundary checks per cell).
+pub fn parse_number_bytes(bytes: &[u8], mark: DecimalMark) -> Option<(f64, MarkUsed)> {
     let mut used = MarkUsed::None;
     let mut digits = 0usize;
     let mut mantissa = 0u64;
@@ -145,6 +157,8 @@ pub fn parse_number(field: &str, mark: DecimalMark) -> Option<(f64, MarkUsed)> {
             return None;
         }
     }
+    // (every byte is by now a digit, sign, mark or exponent: ASCII)
+    let field = std::str::from_utf8(bytes).ok()?;
     let value = if used == MarkUsed::Comma {
         field.replacen(',', ".", 1).parse::<f64>().ok()?
     } else {
