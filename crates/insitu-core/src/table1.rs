@@ -370,7 +370,9 @@ pub fn build(report: &Report, spec: &Spec) -> Table1 {
 /// ANOVA, or when its label asks for it ("…, mean (s.d.)") — the test is
 /// still the convention's, as in the paper's hospital-stay row.
 fn shows_mean(label: &str, test: ContinuousTest) -> bool {
-    let label = label.to_lowercase();
+    // (ASCII case: the words looked for are ASCII, and no Unicode table is
+    // needed in the app's module)
+    let label = label.to_ascii_lowercase();
     let asks_mean = label.contains("mean") && !label.contains("median");
     asks_mean || matches!(test, ContinuousTest::Welch | ContinuousTest::Student)
 }
@@ -630,7 +632,7 @@ fn continuous_rows(
             .map(|s| mean_sd(s, v.decimals.unwrap_or(1)))
             .collect()
     };
-    let label_lower = r.label.to_lowercase();
+    let label_lower = r.label.to_ascii_lowercase();
     let has_test = tests.groups_used.len() >= 2;
     let (p, marker) = if has_test {
         (layout.p(p), markers.of(&name))
