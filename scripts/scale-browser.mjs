@@ -16,6 +16,8 @@
 // Prints one tab-separated line per file: file, median seconds, median
 // renderer CPU seconds (user + system, from /proc: robust when other work
 // shares the cores), peak renderer MiB (max over runs), page JS heap MiB.
+// SCALE_CHROMIUM_ARGS adds Chromium switches (space-separated), e.g.
+// '--js-flags=--no-liftoff' to time V8's optimised WebAssembly code only.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -123,7 +125,8 @@ async function run(csv) {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', marker],
+      '--disable-component-update', '--disable-sync', '--enable-precise-memory-info', marker,
+      ...(process.env.SCALE_CHROMIUM_ARGS || '').split(' ').filter(Boolean)],
   });
   try {
     const page = await browser.newPage();
