@@ -217,10 +217,10 @@ impl<'a> DistinctBuilder<'a> {
         }
     }
 
-    /// Codes `value`; false when the limit is reached (then `capped`;
-    /// [`Distinct::read`] drops the codes unless it raises the limit).
-    fn push(&mut self, value: &'a [u8]) -> bool {
-        let bytes = value;
+    /// Codes the value `bytes`; false when the limit is reached (then
+    /// `capped`; [`Distinct::read`] drops the codes unless it raises the
+    /// limit).
+    fn push(&mut self, bytes: &'a [u8]) -> bool {
         let key = prefix(bytes);
         let mut slot = crate::stats::order::hash_slot(key ^ bytes.len() as u64, Self::SLOTS);
         loop {
@@ -244,7 +244,7 @@ impl<'a> DistinctBuilder<'a> {
         }
         let id = self.values.len() as u16;
         self.slots[slot] = id;
-        self.values.push(value);
+        self.values.push(bytes);
         self.prefixes.push(key);
         self.codes.push(id);
         true
