@@ -57,14 +57,17 @@ impl MissingCodes {
     /// [`MissingCodes::is_missing`] of a field's bytes (one copy of the
     /// code for every kind of field).
     fn is_missing_bytes(&self, field: &[u8]) -> bool {
-        // every built-in code is empty, or starts with ".", "-" or "n" and
-        // has at most 3 bytes: most fields are told apart by their first byte
-        let built_in = match field.first() {
-            None => true,
-            Some(b'.' | b'-' | b'N' | b'n') if field.len() <= 3 => BUILT_IN_MISSING
-                .iter()
-                .any(|code| field.eq_ignore_ascii_case(code.as_bytes())),
-            Some(_) => false,
+        // the built-in codes (BUILT_IN_MISSING, in any case) by their
+        // shape: most fields are told apart by their length and first byte
+        // without a comparison with each code ("no" and "yes" in every
+        // categorical column, numbers in every other)
+        let is = |byte: &u8, letter: u8| byte.eq_ignore_ascii_case(&letter);
+        let built_in = match field {
+            [] | [b'.'] | [b'-'] => true,
+            [n, a] => is(n, b'n') && is(a, b'a'),
+            [n, b'/', a] => is(n, b'n') && is(a, b'a'),
+            [n, a, n2] => is(n, b'n') && is(a, b'a') && is(n2, b'n'),
+            _ => false,
         };
         built_in || self.extra.iter().any(|code| field == code.as_bytes())
     }
@@ -182,6 +185,40 @@ mod tests {
         }
         for code in ["nA", "n/a", "nAn"] {
             assert!(MissingCodes::new(&[]).is_missing(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn missing_codes_by_shape_are_the_listed_codes() {
+        // every field of up to four bytes from the codes' letters and others
+        let alphabet = b"nNaA/.-x0";
+        let mut fields: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = fields
+                .iter()
+                .filter(|f| f.len() == fields.last().map_or(0, Vec::len))
+                .flat_map(|f| {
+                    alphabet.iter().map(move |&b| {
+                        let mut g = f.clone();
+                        g.push(b);
+                        g
+                    })
+                })
+                .collect();
+            fields.extend(longer);
+        }
+        assert_eq!(fields.len(), 1 + 9 + 81 + 729 + 6561);
+        let m = MissingCodes::new(&[]);
+        for field in &fields {
+            let listed = BUILT_IN_MISSING
+                .iter()
+                .any(|code| field.eq_ignore_ascii_case(code.as_bytes()));
+            assert_eq!(
+                m.is_missing(field),
+                listed,
+                "{:?}",
+                String::from_utf8_lossy(field)
+            );
         }
     }
 
