@@ -128,25 +128,23 @@ impl Fields {
         &self.text[start..self.ends[i] as usize]
     }
 
-    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+    /// Where each field starts and ends in `text`.
+    fn spans(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         let mut start = 0;
         self.ends.iter().map(move |&end| {
-            let end = end as usize;
-            let field = &self.text[start..end];
-            start = end;
-            field
+            let span = start..end as usize;
+            start = span.end;
+            span
         })
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.spans().map(|span| &self.text[span])
     }
 
     fn iter_bytes(&self) -> impl Iterator<Item = &[u8]> + '_ {
         let text = self.text.as_bytes();
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let end = end as usize;
-            let field = &text[start..end];
-            start = end;
-            field
-        })
+        self.spans().map(move |span| &text[span])
     }
 }
 
