@@ -192,20 +192,13 @@ mod tests {
     fn missing_codes_by_shape_are_the_listed_codes() {
         // every field of up to four bytes from the codes' letters and others
         let alphabet = b"nNaA/.-x0";
-        let mut fields: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut level: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut fields = level.clone();
         for _ in 0..4 {
-            let longer: Vec<Vec<u8>> = fields
-                .iter()
-                .filter(|f| f.len() == fields.last().map_or(0, Vec::len))
-                .flat_map(|f| {
-                    alphabet.iter().map(move |&b| {
-                        let mut g = f.clone();
-                        g.push(b);
-                        g
-                    })
-                })
+            level = (level.iter())
+                .flat_map(|f| alphabet.iter().map(move |&b| [&f[..], &[b]].concat()))
                 .collect();
-            fields.extend(longer);
+            fields.extend(level.iter().cloned());
         }
         assert_eq!(fields.len(), 1 + 9 + 81 + 729 + 6561);
         let m = MissingCodes::new(&[]);
