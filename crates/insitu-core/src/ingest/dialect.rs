@@ -12,7 +12,17 @@ const SAMPLE_LINES: usize = 50;
 
 /// The most likely delimiter of `text`; `,` when nothing fits.
 pub fn detect_delimiter(text: &str) -> char {
-    let counts = count_per_line(text);
+    best_delimiter(&count_per_line(text).0)
+}
+
+/// [`detect_delimiter`] of a file that begins with `start`, when `start`
+/// holds the lines it looks at (`None`: more of the file is needed).
+pub fn detect_delimiter_from_start(start: &str) -> Option<char> {
+    let (counts, complete) = count_per_line(start);
+    complete.then(|| best_delimiter(&counts))
+}
+
+fn best_delimiter(counts: &[[usize; 4]]) -> char {
     let Some(header) = counts.first() else {
         return ',';
     };
@@ -31,8 +41,9 @@ pub fn detect_delimiter(text: &str) -> char {
 }
 
 /// Per line (first [`SAMPLE_LINES`]), the count of each candidate outside
-/// quotes. Blank lines are left out.
-fn count_per_line(text: &str) -> Vec<[usize; 4]> {
+/// quotes. Blank lines are left out. True when [`SAMPLE_LINES`] lines
+/// ended in `text` (what follows does not count).
+fn count_per_line(text: &str) -> (Vec<[usize; 4]>, bool) {
     let mut lines = Vec::new();
     let mut current = [0usize; 4];
     let mut in_quotes = false;
@@ -47,7 +58,7 @@ fn count_per_line(text: &str) -> Vec<[usize; 4]> {
                 if !blank {
                     lines.push(current);
                     if lines.len() == SAMPLE_LINES {
-                        return lines;
+                        return (lines, true);
                     }
                 }
                 current = [0; 4];
@@ -67,7 +78,7 @@ fn count_per_line(text: &str) -> Vec<[usize; 4]> {
     if !blank {
         lines.push(current);
     }
-    lines
+    (lines, false)
 }
 
 /// The decimal mark to assume when none is given.

@@ -19,6 +19,7 @@ pub mod decode;
 pub mod dialect;
 #[cfg(feature = "office")]
 pub mod spreadsheet;
+pub mod stream;
 pub mod typed;
 pub mod value;
 
@@ -113,29 +114,78 @@ pub struct TextColumn {
     tail: Fields,
 }
 
-/// Fields of one column, one after the other.
+/// Fields of one column, one after the other: their text in one string,
+/// and each field's length in one byte (a field of [`LONG`] bytes or more
+/// has its length in `long`), with where every [`MARK_EVERY`]th field
+/// starts for [`Fields::get`]. About one byte a cell besides the text, where
+/// an end offset per cell took four: at 10⁷ rows of 14 columns, 140 MB
+/// instead of 560 (docs/scale.md). Typing a column reads it in order; a
+/// single cell is looked up only for a message or the preview.
 #[derive(Debug, Clone, Default)]
 struct Fields {
     text: String,
-    /// Where each field ends in `text`: 4 bytes a cell instead of 8 (a
-    /// column holds at most [`MAX_COLUMN_BYTES`] of text).
-    ends: Vec<u32>,
+    lens: Vec<u8>,
+    long: Vec<usize>,
+    marks: Vec<Mark>,
+}
+
+/// Where field `k` × [`MARK_EVERY`] starts: in the text, and in the
+/// lengths of long fields.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mark {
+    start: usize,
+    long: usize,
+}
+
+/// Fields between two marks.
+const MARK_EVERY: usize = 64;
+/// The length byte of a field whose length is kept apart.
+const LONG: u8 = u8::MAX;
+
+/// Each field's span in the text, from a mark on.
+struct Spans<'a> {
+    lens: std::slice::Iter<'a, u8>,
+    long: std::slice::Iter<'a, usize>,
+    start: usize,
+}
+
+impl Iterator for Spans<'_> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let len = match *self.lens.next()? {
+            LONG => *self.long.next().expect("a long field's length"),
+            short => usize::from(short),
+        };
+        let span = self.start..self.start + len;
+        self.start = span.end;
+        Some(span)
+    }
 }
 
 impl Fields {
+    fn len(&self) -> usize {
+        self.lens.len()
+    }
+
     fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        let mark = self.marks[i / MARK_EVERY];
+        let mut spans = Spans {
+            lens: self.lens[i - i % MARK_EVERY..].iter(),
+            long: self.long[mark.long..].iter(),
+            start: mark.start,
+        };
+        let span = spans.nth(i % MARK_EVERY).expect("a row of the column");
+        &self.text[span]
     }
 
     /// Where each field starts and ends in `text`.
-    fn spans(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let span = start..end as usize;
-            start = span.end;
-            span
-        })
+    fn spans(&self) -> Spans<'_> {
+        Spans {
+            lens: self.lens.iter(),
+            long: self.long.iter(),
+            start: 0,
+        }
     }
 
     fn iter(&self) -> impl Iterator<Item = &str> + '_ {
@@ -148,47 +198,99 @@ impl Fields {
     }
 }
 
-/// The most text one column can hold: 4 GiB (a file of some 10⁸ rows;
-/// the browser's memory ends at 4 GiB anyway).
-const MAX_COLUMN_BYTES: usize = u32::MAX as usize;
-
 /// Rows read before the columns are sized for the whole file.
 const SIZING_ROWS: usize = 4096;
 /// Room left above the size the first rows predict.
 const SIZING_MARGIN: f64 = 1.05;
 
-/// A [`TextColumn`] being read: the bytes of its fields, one after the
-/// other.
+/// A [`TextColumn`] being read: [`Fields`] as bytes.
 #[derive(Debug, Clone, Default)]
 struct ColumnBuilder {
     bytes: Vec<u8>,
-    /// Field ends, wrapping past [`MAX_COLUMN_BYTES`] (then `finish` fails).
-    ends: Vec<u32>,
+    lens: Vec<u8>,
+    long: Vec<usize>,
+    marks: Vec<Mark>,
 }
 
 impl ColumnBuilder {
     fn push(&mut self, field: &[u8]) {
+        if self.lens.len().is_multiple_of(MARK_EVERY) {
+            self.marks.push(Mark {
+                start: self.bytes.len(),
+                long: self.long.len(),
+            });
+        }
+        match u8::try_from(field.len()) {
+            Ok(short) if short < LONG => self.lens.push(short),
+            _ => {
+                self.lens.push(LONG);
+                self.long.push(field.len());
+            }
+        }
         self.bytes.extend_from_slice(field);
-        self.ends.push(self.bytes.len() as u32);
     }
 
-    /// The column `name`, its text checked as UTF-8 once (it always is: the
+    /// Room for `more` times the fields read so far.
+    fn reserve(&mut self, more: impl Fn(usize) -> usize) {
+        self.bytes.reserve(more(self.bytes.len()));
+        self.lens.reserve(more(self.lens.len()));
+        self.marks.reserve(more(self.marks.len()));
+    }
+
+    /// The column, its text checked as UTF-8 once (it always is: the
     /// fields are cut from valid text at ASCII delimiters, quotes and line
     /// ends).
-    fn finish(self, name: &str) -> std::result::Result<Fields, String> {
-        if self.bytes.len() > MAX_COLUMN_BYTES {
-            return Err(format!(
-                "the column \"{name}\" holds {} bytes of text, more than the 4 GiB one column \
-                 can hold; split the file into parts of fewer rows",
-                self.bytes.len()
-            ));
-        }
+    fn finish(self) -> std::result::Result<Fields, String> {
         let text = String::from_utf8(self.bytes)
             .map_err(|e| format!("a field is not valid text: {}", e.utf8_error()))?;
         Ok(Fields {
             text,
-            ends: self.ends,
+            lens: self.lens,
+            long: self.long,
+            marks: self.marks,
         })
+    }
+}
+
+/// The file line of each data row, kept as the rows where the count jumps
+/// (the first row, and a row after a skipped empty line or a field over
+/// several lines): a row's line is its jump's plus the rows since. Nothing
+/// a row in the common file, where an array of lines took 8 bytes.
+#[derive(Debug, Clone, Default)]
+struct Lines {
+    n: usize,
+    last: u64,
+    /// (row, its line), rows increasing.
+    jumps: Vec<(usize, u64)>,
+}
+
+impl Lines {
+    fn push(&mut self, line: u64) {
+        if self.n == 0 || line != self.last + 1 {
+            self.jumps.push((self.n, line));
+        }
+        self.last = line;
+        self.n += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn get(&self, i: usize) -> u64 {
+        assert!(i < self.n, "row {i} of {}", self.n);
+        let (row, line) = self.jumps[self.jumps.partition_point(|&(row, _)| row <= i) - 1];
+        line + (i - row) as u64
+    }
+
+    /// The rows of `other` after these.
+    #[cfg(feature = "threads")]
+    fn append(&mut self, other: Lines) {
+        let n = self.n;
+        self.jumps
+            .extend(other.jumps.into_iter().map(|(row, line)| (n + row, line)));
+        self.n += other.n;
+        self.last = other.last;
     }
 }
 
@@ -208,9 +310,9 @@ impl TextColumn {
     /// Number of fields.
     pub fn len(&self) -> usize {
         #[cfg(feature = "threads")]
-        return self.head.ends.len() + self.tail.ends.len();
+        return self.head.len() + self.tail.len();
         #[cfg(not(feature = "threads"))]
-        self.head.ends.len()
+        self.head.len()
     }
 
     /// True when the column has no fields.
@@ -221,7 +323,7 @@ impl TextColumn {
     /// The field of data row `i` (0-based), trimmed.
     pub fn get(&self, i: usize) -> &str {
         #[cfg(feature = "threads")]
-        if let Some(k) = i.checked_sub(self.head.ends.len()) {
+        if let Some(k) = i.checked_sub(self.head.len()) {
             return self.tail.get(k);
         }
         self.head.get(i)
@@ -262,7 +364,7 @@ pub struct Table {
     pub headers: Vec<String>,
     columns: Vec<TextColumn>,
     /// File line (1-based, header = line 1 usually) where each data row starts.
-    lines: Vec<u64>,
+    lines: Lines,
     /// Rows whose fields were all empty, skipped (file lines).
     pub skipped_empty_lines: Vec<u64>,
     /// Format facts.
@@ -281,7 +383,7 @@ impl Table {
 
     /// File line of data row `i`.
     pub fn line(&self, i: usize) -> u64 {
-        self.lines[i]
+        self.lines.get(i)
     }
 
     /// The column named `name`, or an error naming the file and listing the
@@ -497,23 +599,42 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
             None,
         ),
     };
+    let rows = join_halves(first, second)
+        .map_err(|message| Error::new(ErrorKind::Malformed, message).in_file(file_name))?;
+    let format = Dialect {
+        encoding,
+        delimiter,
+        delimiter_detected,
+        decimal_mark: DecimalMark::Point, // settled from the columns
+        missing_codes: MissingCodes::new(&options.missing_codes),
+    };
+    table_of(file_name, headers, rows, format, options)
+}
+
+/// The table of the rows read, the decimal mark settled (given, or as the
+/// columns suggest: `dialect.decimal_mark` is replaced).
+fn table_of(
+    file_name: &str,
+    headers: Vec<String>,
+    rows: Rows<TextColumn>,
+    mut dialect: Dialect,
+    options: &ReadOptions,
+) -> Result<Table> {
     let Rows {
         columns,
         lines,
         skipped_empty_lines,
-    } = join_halves(first, second, &headers)
-        .map_err(|message| Error::new(ErrorKind::Malformed, message).in_file(file_name))?;
-    if lines.is_empty() {
+    } = rows;
+    if lines.len() == 0 {
         return Err(Error::new(
             ErrorKind::EmptyFile,
             "the file has a header but no data rows",
         )
         .in_file(file_name));
     }
-    let missing_codes = MissingCodes::new(&options.missing_codes);
-    let decimal_mark = options
-        .decimal_mark
-        .unwrap_or_else(|| dialect::default_decimal_mark(delimiter, &columns, &missing_codes));
+    dialect.decimal_mark = options.decimal_mark.unwrap_or_else(|| {
+        dialect::default_decimal_mark(dialect.delimiter, &columns, &dialect.missing_codes)
+    });
     Ok(Table {
         file_name: file_name.to_string(),
         headers,
@@ -522,13 +643,7 @@ pub fn read_table(bytes: &[u8], file_name: &str, options: &ReadOptions) -> Resul
         columns,
         lines,
         skipped_empty_lines,
-        dialect: Dialect {
-            encoding,
-            delimiter,
-            delimiter_detected,
-            decimal_mark,
-            missing_codes,
-        },
+        dialect,
     })
 }
 
@@ -543,18 +658,14 @@ struct RowFormat<'a> {
 /// their file lines, and the lines of empty rows skipped.
 struct Rows<C = ColumnBuilder> {
     columns: Vec<C>,
-    lines: Vec<u64>,
+    lines: Lines,
     skipped_empty_lines: Vec<u64>,
 }
 
 /// The text columns of the rows read, and of a second half read apart
 /// (whose fields stay where they were read).
 #[cfg(feature = "threads")]
-fn join_halves(
-    first: Rows,
-    second: Option<Rows>,
-    headers: &[String],
-) -> std::result::Result<Rows<TextColumn>, String> {
+fn join_halves(first: Rows, second: Option<Rows>) -> std::result::Result<Rows<TextColumn>, String> {
     let Rows {
         columns: builders,
         mut lines,
@@ -562,16 +673,16 @@ fn join_halves(
     } = first;
     let mut tails = Vec::new();
     if let Some(second) = second {
-        lines.extend(second.lines);
+        lines.append(second.lines);
         skipped_empty_lines.extend(second.skipped_empty_lines);
         tails = second.columns;
     }
     tails.resize_with(builders.len(), ColumnBuilder::default);
-    let columns = (builders.into_iter().zip(tails).zip(headers))
-        .map(|((head, tail), name)| {
+    let columns = (builders.into_iter().zip(tails))
+        .map(|(head, tail)| {
             Ok(TextColumn {
-                head: head.finish(name)?,
-                tail: tail.finish(name)?,
+                head: head.finish()?,
+                tail: tail.finish()?,
             })
         })
         .collect::<std::result::Result<_, String>>()?;
@@ -585,15 +696,11 @@ fn join_halves(
 /// The text columns of the rows read (a build without threads reads a
 /// file in one pass: there is no second half).
 #[cfg(not(feature = "threads"))]
-fn join_halves(
-    first: Rows,
-    _: Option<Rows>,
-    headers: &[String],
-) -> std::result::Result<Rows<TextColumn>, String> {
-    let columns = (first.columns.into_iter().zip(headers))
-        .map(|(head, name)| {
+fn join_halves(first: Rows, _: Option<Rows>) -> std::result::Result<Rows<TextColumn>, String> {
+    let columns = (first.columns.into_iter())
+        .map(|head| {
             Ok(TextColumn {
-                head: head.finish(name)?,
+                head: head.finish()?,
             })
         })
         .collect::<std::result::Result<_, String>>()?;
@@ -639,15 +746,8 @@ fn read_rows<R: std::io::Read>(
     first_line: u64,
     format: &RowFormat,
 ) -> Result<Rows> {
-    let RowFormat {
-        file_name,
-        delimiter,
-        n_cols,
-    } = *format;
     let mut record = csv::ByteRecord::new();
-    let mut builders = vec![ColumnBuilder::default(); n_cols];
-    let mut lines = Vec::new();
-    let mut skipped_empty_lines = Vec::new();
+    let mut rows = Rows::new(format.n_cols);
     let mut lines_seen = LineCounter::new(text);
     lines_seen.line = first_line;
     while reader
@@ -657,14 +757,42 @@ fn read_rows<R: std::io::Read>(
         let line = record
             .position()
             .map_or(0, |p| lines_seen.line_at(p.byte() as usize));
-        if record.iter().all(|f| trimmed(f).is_empty()) {
-            skipped_empty_lines.push(line);
-            continue;
+        rows.push(record.iter(), line, format)?;
+        if rows.lines.len() == SIZING_ROWS {
+            let read = record.position().map_or(0, |p| p.byte() as usize);
+            rows.size_for(room, read);
+        }
+    }
+    Ok(rows)
+}
+
+impl Rows {
+    fn new(n_cols: usize) -> Rows {
+        Rows {
+            columns: vec![ColumnBuilder::default(); n_cols],
+            lines: Lines::default(),
+            skipped_empty_lines: Vec::new(),
+        }
+    }
+
+    /// Adds the record on file line `line` (its fields untrimmed): a data
+    /// row, or an empty one skipped; a row of another length than the
+    /// header is an error.
+    fn push<'r>(
+        &mut self,
+        record: impl ExactSizeIterator<Item = &'r [u8]> + Clone,
+        line: u64,
+        format: &RowFormat,
+    ) -> Result<()> {
+        let n_cols = format.n_cols;
+        if record.clone().all(|f| trimmed(f).is_empty()) {
+            self.skipped_empty_lines.push(line);
+            return Ok(());
         }
         if record.len() != n_cols {
             // a field running over several lines: most often a quote that
             // is never closed, which swallows the rows after it
-            let spanned = record.iter().map(line_breaks).max().unwrap_or(0);
+            let spanned = record.clone().map(line_breaks).max().unwrap_or(0);
             let quote = if spanned > 0 {
                 format!(
                     "; a quoted field starting on this line runs over {} lines — is a quote (\") \
@@ -679,35 +807,29 @@ fn read_rows<R: std::io::Read>(
                 format!(
                     "this row has {} fields but the header has {n_cols} (delimiter \"{}\"){quote}",
                     record.len(),
-                    dialect::delimiter_name(delimiter)
+                    dialect::delimiter_name(format.delimiter)
                 ),
             )
-            .in_file(file_name)
+            .in_file(format.file_name)
             .at_line(line));
         }
-        for (column, field) in builders.iter_mut().zip(record.iter()) {
+        for (column, field) in self.columns.iter_mut().zip(record) {
             column.push(trimmed(field));
         }
-        lines.push(line);
-        if lines.len() == SIZING_ROWS {
-            // reserve what the rest of the file needs, as the first rows
-            // predict it, instead of doubling (a copy of every column, and
-            // up to twice the memory, for a large file)
-            let read = record.position().map_or(0, |p| p.byte() as usize).max(1);
-            let scale = room as f64 / read as f64 * SIZING_MARGIN;
-            let more = |len: usize| (len as f64 * (scale - 1.0)).max(0.0) as usize;
-            lines.reserve(more(lines.len()));
-            for column in &mut builders {
-                column.bytes.reserve(more(column.bytes.len()));
-                column.ends.reserve(more(column.ends.len()));
-            }
+        self.lines.push(line);
+        Ok(())
+    }
+
+    /// Reserves what the rest of a file of `room` bytes needs, as the rows
+    /// in its first `read` bytes predict it, instead of doubling (a copy of
+    /// every column, and up to twice the memory, for a large file).
+    fn size_for(&mut self, room: usize, read: usize) {
+        let scale = room as f64 / read.max(1) as f64 * SIZING_MARGIN;
+        let more = |len: usize| (len as f64 * (scale - 1.0)).max(0.0) as usize;
+        for column in &mut self.columns {
+            column.reserve(more);
         }
     }
-    Ok(Rows {
-        columns: builders,
-        lines,
-        skipped_empty_lines,
-    })
 }
 
 /// File lines from byte offsets. The `csv` crate's own line count is one
@@ -841,6 +963,59 @@ mod tests {
             b"x,y\r\n1,2\r\n\r\n3,4\n5,6\r7,8",
         ] {
             assert_eq!(line_breaks(text), one_by_one(text), "{text:?}");
+        }
+    }
+
+    /// Every field back as it was pushed, in order and one by one: short
+    /// and long (255 bytes and more: the length kept apart), empty and
+    /// accented, across the marks.
+    #[test]
+    fn fields_keep_every_length() {
+        let lengths = [0, 1, 254, 255, 256, 70_000, 3, 300, 0, 128];
+        let fields: Vec<String> = (0..1000)
+            .map(|k| {
+                let len = lengths[k % lengths.len()] + k % 7;
+                "é".repeat(k % 3) + &"x".repeat(len)
+            })
+            .collect();
+        let mut builder = ColumnBuilder::default();
+        for field in &fields {
+            builder.push(field.as_bytes());
+        }
+        let column = builder.finish().unwrap();
+        assert_eq!(column.len(), fields.len());
+        assert!(column.iter().eq(fields.iter().map(String::as_str)));
+        assert!(column.iter_bytes().eq(fields.iter().map(String::as_bytes)));
+        for (i, field) in fields.iter().enumerate().rev() {
+            assert_eq!(column.get(i), field, "field {i}");
+        }
+    }
+
+    /// A row's line is the last jump's plus the rows since, whatever the
+    /// jumps.
+    #[test]
+    fn lines_are_kept_as_jumps() {
+        let written: Vec<u64> = vec![2, 3, 4, 6, 7, 10, 11, 12, 13, 20, 21];
+        let mut lines = Lines::default();
+        for &line in &written {
+            lines.push(line);
+        }
+        assert_eq!(lines.len(), written.len());
+        assert_eq!(lines.jumps.len(), 4);
+        for (i, &line) in written.iter().enumerate() {
+            assert_eq!(lines.get(i), line, "row {i}");
+        }
+        // a file's first row anywhere, and the rows of a second half after it
+        let mut first = Lines::default();
+        first.push(5);
+        first.push(6);
+        assert_eq!((first.get(0), first.get(1)), (5, 6));
+        #[cfg(feature = "threads")]
+        {
+            first.append(lines);
+            assert_eq!(first.len(), 2 + written.len());
+            assert_eq!(first.get(2), 2);
+            assert_eq!(first.get(12), 21);
         }
     }
 
