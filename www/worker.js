@@ -2,6 +2,8 @@
 // never freezes on a large file. It holds the file's parsed table between
 // analyses, so a changed setting does not re-read the file. Messages:
 //   {id, type: 'load', file, options}  -> {id, type: 'inspected', json}
+//                                         (before it, for a large file:
+//                                         {id, type: 'progress', read, size})
 //   {id, type: 'demo'}                 -> {id, type: 'inspected', json}
 //   {id, type: 'analyze', spec, figures} -> {id, type: 'report', json}
 //   {id, type: 'render', figures}      -> {id, type: 'redrawn', json}
@@ -54,6 +56,37 @@ async function warmUp() {
   glue.worker_load_demo(cohort, JSON.stringify(spec));
   glue.worker_analyze(JSON.stringify(spec), '');
 }
+// A CSV file is read as it arrives (File.stream(), in the chunks the
+// browser gives): the module builds the columns row by row and never holds
+// the whole file, nor does this worker — at 10^7 rows, about 1 GB less
+// than the file's bytes here and their copy in the module
+// (insitu_core::ingest::stream). The page is told how far the reading is
+// (at most every 1 %, for files of 4 MB or more). Returns the inspection,
+// or undefined when the stream gave up (a file that is not UTF-8, or has
+// an error: the whole-file read then gives the table or the message).
+const PROGRESS_FROM_BYTES = 4 << 20;
+async function streamed(message) {
+  const file = message.file;
+  light.worker_stream_start(file.name, file.size, message.options);
+  const reader = file.stream().getReader();
+  let read = 0;
+  let told = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!light.worker_stream_feed(value)) {
+      await reader.cancel();
+      return undefined;
+    }
+    read += value.length;
+    if (file.size >= PROGRESS_FROM_BYTES && read - told >= file.size / 100) {
+      told = read;
+      self.postMessage({ id: message.id, type: 'progress', read, size: file.size });
+    }
+  }
+  return light.worker_stream_finish();
+}
+
 let extras = null; // the extras module's promise, once asked for
 // the module holding the loaded table (analyses go to it)
 let active = light;
@@ -111,9 +144,15 @@ self.onmessage = async (event) => {
     await ready;
     let reply;
     if (message.type === 'load') {
-      const bytes = new Uint8Array(await message.file.arrayBuffer());
-      active = light.worker_is_spreadsheet(bytes.subarray(0, 8)) ? await extrasModule() : light;
-      reply = { type: 'inspected', json: active.worker_load(message.file.name, bytes, message.options) };
+      const file = message.file;
+      const first = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+      active = light.worker_is_spreadsheet(first) ? await extrasModule() : light;
+      let json = active === light ? await streamed(message) : undefined;
+      if (json === undefined) {
+        // a spreadsheet, or a file the stream gave up: read whole
+        json = active.worker_load(file.name, new Uint8Array(await file.arrayBuffer()), message.options);
+      }
+      reply = { type: 'inspected', json };
       lastLoad = message;
     } else if (message.type === 'demo') {
       active = light;

@@ -296,6 +296,46 @@ await step('a malformed file gives a readable message naming line and column', a
   await waitForAnalysis();
 });
 
+await step('a large CSV is read as it arrives: progress shown, Table 1 equal to the CLI', async () => {
+  // the demo cohort repeated to 5 MB: streamed into the module in the
+  // browser's chunks, the page told how far the reading is
+  const demoCsv = fs.readFileSync(path.join(dist, 'paper_lfa_m1.csv'), 'utf8');
+  const [header, ...rows] = demoCsv.trimEnd().split(/\r?\n/);
+  const copies = Math.ceil(5e6 / demoCsv.length);
+  const big = path.join(scratch, 'demo_repeated.csv');
+  fs.writeFileSync(big, header + '\n' + (rows.join('\n') + '\n').repeat(copies));
+  const spec = JSON.parse(fs.readFileSync(path.join(dist, 'paper_lfa_m1.table1.spec.json'), 'utf8'));
+  delete spec.n_rows; // the demo's row count
+  spec.csv = 'demo_repeated.csv';
+  const specPath = path.join(scratch, 'demo_repeated.spec.json');
+  fs.writeFileSync(specPath, JSON.stringify(spec));
+  await setFile('#spec-file', specPath);
+  await page.waitForFunction(() => document.getElementById('status').textContent.includes('Spec demo_repeated.spec.json loaded'));
+  await page.evaluate(() => {
+    window.progressSeen = [];
+    const status = document.getElementById('status');
+    new MutationObserver(() => {
+      const shown = status.textContent.match(/Reading the file… (\d+) % of 5 MB/);
+      if (shown && status.querySelector('progress[max][value]')) window.progressSeen.push(Number(shown[1]));
+    }).observe(status, { childList: true, subtree: true, characterData: true });
+  });
+  await setFile('#data-file', big);
+  await waitForAnalysis();
+  const seen = await page.evaluate(() => window.progressSeen);
+  // once per chunk the browser gives (Chromium's are about 1 MB), at most
+  // once per 1 %
+  assert.ok(seen.length >= 2, `progress shown ${seen.length} times`);
+  assert.ok(seen.every((p, k) => k === 0 || p >= seen[k - 1]), `progress went back: ${seen}`);
+  assert.ok(seen.at(-1) >= 90, `progress reached ${seen.at(-1)} %`);
+  const headers = await page.$$eval('#table1 thead th', (h) => h.map((x) => x.textContent));
+  assert.deepEqual(headers, ['', `LFA (n = ${96 * copies})`, `M1 (n = ${164 * copies})`, 'P']);
+  const cliCells = await cellsOfHtml(cli(['analyze', specPath, '--format', 'html'], scratch));
+  assert.deepEqual(await cellsOf('#table1'), cliCells);
+  // back to the demo, as the next steps expect
+  await page.click('button[data-action="demo"]');
+  await waitForAnalysis();
+});
+
 await step('an .xlsx with date cells: read by the extras module on demand, equal to the CLI', async () => {
   // lung with its survival times turned into start and end dates (Excel
   // date cells, shown dd-mm-yyyy), ECOG with empty cells

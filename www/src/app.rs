@@ -507,6 +507,7 @@ fn on_worker_message(event: MessageEvent) {
         return; // an answer to a request that was superseded
     }
     match get_str(&data, "type").as_str() {
+        "progress" => on_progress(&data),
         "inspected" => on_inspected(&get_str(&data, "json"), &get_str(&data, "spec")),
         "report" => on_report(&get_str(&data, "json")),
         "redrawn" => on_redrawn(&get_str(&data, "json")),
@@ -529,6 +530,26 @@ fn on_worker_message(event: MessageEvent) {
                 }
             }
         }
+    }
+}
+
+/// How far the worker has read a large file (bytes `read` of `size`).
+fn on_progress(data: &JsValue) {
+    let number = |key: &str| {
+        Reflect::get(data, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let (read, size) = (number("read"), number("size").max(1.0));
+    if let Some(s) = by_id("status") {
+        s.set_class_name("status busy");
+        s.set_inner_html(&format!(
+            "<progress aria-label=\"reading the file\" max=\"{size}\" value=\"{read}\"></progress> \
+             Reading the file… {:.0} % of {:.0} MB",
+            (100.0 * read / size).floor(),
+            size / 1e6
+        ));
     }
 }
 

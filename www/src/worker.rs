@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 
+use insitu_core::ingest::stream::TableStream;
 use insitu_core::ingest::{read_any, ReadOptions, Table};
 use insitu_core::inspect::inspect_table;
 use insitu_core::{analyze_table, demo, Report, Spec};
@@ -20,6 +21,7 @@ thread_local! {
     pub(crate) static TABLE: RefCell<Option<Table>> = const { RefCell::new(None) };
     pub(crate) static REPORT: RefCell<Option<Report>> = const { RefCell::new(None) };
     static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    static STREAM: RefCell<Option<TableStream>> = const { RefCell::new(None) };
 }
 
 /// Keeps the panic message so the page can show it instead of dying
@@ -44,24 +46,73 @@ pub(crate) fn error(e: impl std::fmt::Display) -> JsError {
 }
 
 fn load(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<String, JsError> {
+    // the file read before is let go first: its memory is needed
+    TABLE.with(|t| t.borrow_mut().take());
     // a spreadsheet reaches this only in the extras build (the worker
     // routes it there); the light build answers that it reads CSV only
-    let table = read_any(bytes, name, options).map_err(error)?;
+    keep(read_any(bytes, name, options).map_err(error)?)
+}
+
+/// Keeps the table read for the analyses, and returns its inspection
+/// (JSON).
+fn keep(table: Table) -> Result<String, JsError> {
     let inspection = inspect_table(&table);
     TABLE.with(|t| *t.borrow_mut() = Some(table));
     serde_json::to_string(&inspection).map_err(error)
+}
+
+fn read_options(json: &str) -> Result<ReadOptions, JsError> {
+    if json.trim().is_empty() {
+        Ok(ReadOptions::default())
+    } else {
+        serde_json::from_str(json).map_err(error)
+    }
 }
 
 /// Reads a file (bytes) with the reading options (JSON of `ReadOptions`)
 /// and returns its inspection as JSON.
 #[wasm_bindgen]
 pub fn worker_load(name: String, bytes: &[u8], options: &str) -> Result<String, JsError> {
-    let options: ReadOptions = if options.trim().is_empty() {
-        ReadOptions::default()
-    } else {
-        serde_json::from_str(options).map_err(error)?
-    };
-    load(bytes, &name, &options)
+    load(bytes, &name, &read_options(options)?)
+}
+
+/// Begins reading a CSV file of `size` bytes as it arrives
+/// (`insitu_core::ingest::stream`: the whole file is never held), with
+/// the reading options (JSON). The file read before is let go.
+#[wasm_bindgen]
+pub fn worker_stream_start(name: String, size: f64, options: &str) -> Result<(), JsError> {
+    let options = read_options(options)?;
+    TABLE.with(|t| t.borrow_mut().take());
+    let stream = TableStream::new(&name, size as usize, &options);
+    STREAM.with(|s| *s.borrow_mut() = Some(stream));
+    Ok(())
+}
+
+/// The next bytes of the file. False when the stream gave up: read the
+/// file whole (`worker_load`), which then gives its table or its message.
+#[wasm_bindgen]
+pub fn worker_stream_feed(chunk: &[u8]) -> bool {
+    STREAM.with(|s| {
+        let mut stream = s.borrow_mut();
+        let going = stream.as_mut().is_some_and(|stream| stream.feed(chunk));
+        if !going {
+            *stream = None; // its memory is needed for the whole file
+        }
+        going
+    })
+}
+
+/// The streamed file's inspection (JSON), once every byte is fed;
+/// `undefined` when the stream gave up (read the file whole).
+#[wasm_bindgen]
+pub fn worker_stream_finish() -> Result<Option<String>, JsError> {
+    match STREAM
+        .with(|s| s.borrow_mut().take())
+        .and_then(TableStream::finish)
+    {
+        Some(table) => keep(table).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Whether a file's first bytes are a workbook's (the worker then reads it
