@@ -84,29 +84,29 @@ pub fn merge_sorted_f64(sorted: &[&[f64]]) -> Vec<f64> {
 /// `order[k]` is the index of the k-th smallest value, equal values in
 /// input order.
 pub fn stable_order_f64(values: &[f64]) -> Vec<usize> {
-    let keys: Vec<u64> = values.iter().map(|&x| total_order_key(x)).collect();
-    stable_order(&keys)
+    stable_order(values.iter().map(|&x| total_order_key(x)).collect())
 }
 
 /// The stable sorting permutation of `keys` (ascending; equal keys in input
-/// order).
-pub fn stable_order(keys: &[u64]) -> Vec<usize> {
+/// order). The keys are let go once the sort holds its own copy of them
+/// (memory: at 10⁷ rows, 80 MB less at the sort's peak).
+pub fn stable_order(keys: Vec<u64>) -> Vec<usize> {
     let n = keys.len();
     if n < SMALL {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&k| keys[k]);
         return order;
     }
-    if let Some(order) = few_distinct_order(keys) {
+    if let Some(order) = few_distinct_order(&keys) {
         return order;
     }
     let mut counts = vec![[0usize; RADIX]; PASSES];
-    for &key in keys {
+    for &key in &keys {
         for (pass, count) in counts.iter_mut().enumerate() {
             count[digit(key, pass)] += 1;
         }
     }
-    let mut current: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
+    let mut current: Vec<(u64, usize)> = keys.into_iter().zip(0..).collect();
     let mut next = vec![(0u64, 0usize); n];
     let mut start = vec![0usize; RADIX];
     for (pass, count) in counts.iter().enumerate() {
