@@ -48,8 +48,8 @@ pub struct Categorical {
 pub enum VariableData {
     /// Counts per level.
     Categorical(Categorical),
-    /// Numbers; NaN = missing.
-    Continuous(Vec<f64>),
+    /// Numbers; NaN = missing (the table's, shared).
+    Continuous(std::sync::Arc<[f64]>),
 }
 
 /// One Table 1 variable.
@@ -493,7 +493,7 @@ fn categorical_by_cell(
 }
 
 /// A column as numbers; NaN for missing.
-fn numbers(table: &Table, name: &str) -> Result<Vec<f64>> {
+fn numbers(table: &Table, name: &str) -> Result<std::sync::Arc<[f64]>> {
     let typed = table.numbers_of(name)?;
     if let Some(i) = first_bad_number(table, typed, name)? {
         return Err(not_a_number(
@@ -519,7 +519,7 @@ fn numbers(table: &Table, name: &str) -> Result<Vec<f64>> {
             ),
         ));
     }
-    Ok(typed.values.clone())
+    Ok(std::sync::Arc::clone(&typed.values))
 }
 
 /// The first row that is not a number (`Ok(Some(row))`), unless an

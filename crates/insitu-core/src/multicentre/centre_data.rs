@@ -154,7 +154,7 @@ fn remove_phantom(
                 c.codes.pop();
             }
             VariableData::Continuous(x) => {
-                x.pop();
+                *x = x[..x.len().saturating_sub(1)].into();
             }
         }
         if let Some(rows) = &mut v.rows {
