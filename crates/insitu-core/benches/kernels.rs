@@ -18,7 +18,7 @@ use criterion::{
     criterion_group, criterion_main, BatchSize, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
 };
 
-use insitu_core::data::{AnalysisData, Categorical, VariableData};
+use insitu_core::data::{AnalysisData, Categorical, Codes, VariableData};
 use insitu_core::ingest::{read_table, ReadOptions, Table};
 use insitu_core::options::Ties;
 use insitu_core::stats::chisq::chisq_test;
@@ -93,7 +93,7 @@ impl Fixture {
         let mut arms = [Vec::new(), Vec::new()];
         for (g, &x) in self.data.group.iter().zip(self.continuous(name)) {
             if let (Some(g), false) = (g, x.is_nan()) {
-                arms[*g as usize].push(x);
+                arms[g as usize].push(x);
             }
         }
         arms
@@ -118,12 +118,12 @@ fn os_in_file_order(table: &Table) -> (Vec<f64>, Vec<bool>, Vec<u32>) {
 }
 
 /// level × group counts (as `analyze` builds them) and Pearson's χ².
-fn count_and_chisq(variable: &Categorical, group: &[Option<u32>]) -> f64 {
+fn count_and_chisq(variable: &Categorical, group: &Codes) -> f64 {
     let k = variable.levels.len();
     let mut counts = vec![0u64; k * 2];
-    for (g, code) in group.iter().zip(&variable.codes) {
+    for (g, code) in group.iter().zip(variable.codes.iter()) {
         if let (Some(g), Some(c)) = (g, code) {
-            counts[*c as usize * 2 + *g as usize] += 1;
+            counts[c as usize * 2 + g as usize] += 1;
         }
     }
     let (table, _, _) = Contingency::new(k, 2, counts).without_empty();
@@ -204,9 +204,9 @@ fn kernels(c: &mut Criterion) {
     for f in &fixtures {
         let sex = f.categorical("sex");
         let mut counts = vec![0u64; 4];
-        for (g, code) in f.data.group.iter().zip(&sex.codes) {
+        for (g, code) in f.data.group.iter().zip(sex.codes.iter()) {
             if let (Some(g), Some(c)) = (g, code) {
-                counts[*c as usize * 2 + *g as usize] += 1;
+                counts[c as usize * 2 + g as usize] += 1;
             }
         }
         let table = Contingency::new(2, 2, counts);

@@ -4,7 +4,7 @@
 //! the survival endpoints; the CLI, the JS API and the web app all come
 //! through [`analyze`], so they give identical numbers.
 
-use crate::data::{AnalysisData, Categorical, Endpoint, OrderSource, VariableData};
+use crate::data::{AnalysisData, Categorical, Codes, Endpoint, OrderSource, VariableData};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::{dialect::delimiter_name, read_any, Table};
 use crate::options::{CategoricalTest, CiType, Conventions, Ties};
@@ -295,14 +295,14 @@ fn table1_results(
     let mut continuous = Vec::new();
     for variable in &data.variables {
         // a row summarised within a subset sees only the subset's patients
-        let subset: Option<Vec<Option<u32>>> = variable.rows.as_ref().map(|rows| {
+        let subset: Option<Codes> = variable.rows.as_ref().map(|rows| {
             data.group
                 .iter()
                 .zip(rows)
-                .map(|(g, &keep)| if keep { *g } else { None })
+                .map(|(g, &keep)| g.filter(|_| keep))
                 .collect()
         });
-        let groups = subset.as_deref().unwrap_or(&data.group);
+        let groups = subset.as_ref().unwrap_or(&data.group);
         match &variable.data {
             VariableData::Categorical(c) => categorical.push(categorical_result(
                 &variable.name,
@@ -329,15 +329,15 @@ fn categorical_result(
     label: &str,
     variable: &Categorical,
     data: &AnalysisData,
-    groups: &[Option<u32>],
+    groups: &Codes,
     fisher_chosen: bool,
 ) -> CategoricalResult {
     let k = variable.levels.len();
     // one pass: per group, the patients of each level and (at k) missing
     let mut tally = vec![vec![0u64; k + 1]; data.group_levels.len()];
-    for (group, code) in groups.iter().zip(&variable.codes) {
+    for (group, code) in groups.iter().zip(variable.codes.iter()) {
         if let Some(g) = group {
-            tally[*g as usize][code.map_or(k, |c| c as usize)] += 1;
+            tally[g as usize][code.map_or(k, |c| c as usize)] += 1;
         }
     }
     let by_group: Vec<LevelCounts> = (tally.iter().zip(&data.group_levels))
@@ -407,7 +407,7 @@ fn continuous_result(
     label: &str,
     values: &[f64],
     data: &AnalysisData,
-    groups: &[Option<u32>],
+    groups: &Codes,
 ) -> ContinuousResult {
     // each group's rows and non-missing values (row order: the t-tests and
     // ANOVA sum them so), then the values sorted once for the quartiles,
@@ -415,7 +415,7 @@ fn continuous_result(
     let mut rows = vec![0usize; data.n_groups()];
     let mut present: Vec<Vec<f64>> = vec![Vec::new(); data.n_groups()];
     for (group, &x) in groups.iter().zip(values) {
-        if let Some(g) = *group {
+        if let Some(g) = group {
             rows[g as usize] += 1;
             if !x.is_nan() {
                 present[g as usize].push(x);

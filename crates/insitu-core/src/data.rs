@@ -40,7 +40,55 @@ pub struct Categorical {
     /// Where the order came from.
     pub order_source: OrderSource,
     /// Level index per row; `None` = missing.
-    pub codes: Vec<Option<u32>>,
+    pub codes: Codes,
+}
+
+/// A level index per row, or `None` for a missing value: 4 bytes a row
+/// where `Vec<Option<u32>>` takes 8 (at 10⁷ rows, 40 MB less for the group
+/// and for each categorical variable).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Codes(Vec<u32>);
+
+/// The stored code of a missing value (a level index is always less: a
+/// variable has fewer levels than rows).
+const NO_CODE: u32 = u32::MAX;
+
+impl Codes {
+    /// The code of row `i`.
+    pub fn get(&self, i: usize) -> Option<u32> {
+        Some(self.0[i]).filter(|&c| c != NO_CODE)
+    }
+
+    /// Every row's code, in row order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + Clone + '_ {
+        self.0.iter().map(|&c| (c != NO_CODE).then_some(c))
+    }
+
+    /// Rows.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True without rows.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Marks row `i` missing.
+    pub fn clear(&mut self, i: usize) {
+        self.0[i] = NO_CODE;
+    }
+
+    /// Takes the last row off; its code.
+    pub fn pop(&mut self) -> Option<Option<u32>> {
+        self.0.pop().map(|c| (c != NO_CODE).then_some(c))
+    }
+}
+
+impl FromIterator<Option<u32>> for Codes {
+    fn from_iter<I: IntoIterator<Item = Option<u32>>>(codes: I) -> Codes {
+        Codes(codes.into_iter().map(|c| c.unwrap_or(NO_CODE)).collect())
+    }
 }
 
 /// The data of one Table 1 variable.
@@ -107,7 +155,7 @@ pub struct AnalysisData {
     /// Where the group order came from.
     pub group_order_source: OrderSource,
     /// Group index per row; `None` = missing (row excluded).
-    pub group: Vec<Option<u32>>,
+    pub group: Codes,
     /// Rows with a missing group.
     pub n_missing_group: usize,
     /// Rows excluded by the spec's `filter` (their group is set to `None`
@@ -146,16 +194,16 @@ impl AnalysisData {
         let kept = filter_rows(table, &spec.filter)?;
         let mut n_filtered = 0;
         if let Some(kept) = &kept {
-            for (code, keep) in group.codes.iter_mut().zip(kept) {
-                if !keep && code.is_some() {
-                    *code = None;
+            for (i, keep) in kept.iter().enumerate() {
+                if !keep && group.codes.get(i).is_some() {
+                    group.codes.clear(i);
                     n_filtered += 1;
                 }
             }
         }
         let mut non_empty = vec![0usize; group.levels.len()];
         for code in group.codes.iter().flatten() {
-            non_empty[*code as usize] += 1;
+            non_empty[code as usize] += 1;
         }
         if non_empty.iter().filter(|&&n| n > 0).count() < 2 {
             let present: Vec<&str> = group
@@ -244,7 +292,7 @@ impl AnalysisData {
     pub fn group_sizes(&self) -> Vec<usize> {
         let mut n = vec![0; self.n_groups()];
         for g in self.group.iter().flatten() {
-            n[*g as usize] += 1;
+            n[g as usize] += 1;
         }
         n
     }
@@ -488,7 +536,7 @@ fn categorical_by_cell(
     Ok(Categorical {
         levels,
         order_source,
-        codes,
+        codes: codes.into_iter().collect(),
     })
 }
 
@@ -908,7 +956,7 @@ fn endpoint(
         if filtered.is_some_and(|kept| !kept[i]) {
             continue; // excluded by the spec's filter, counted there
         }
-        match (group.codes[i], times[i], events[i]) {
+        match (group.codes.get(i), times[i], events[i]) {
             (Some(g), Some(t), Some(d)) => {
                 time.push(t);
                 event.push(d);
@@ -935,7 +983,7 @@ fn endpoint(
         let cat = categorical(table, column, levels, None)?;
         // (index into the endpoint's rows, stratum) for rows with a stratum
         let kept: Vec<(usize, u32)> = (0..rows.len())
-            .filter_map(|k| cat.codes[rows[k]].map(|s| (k, s)))
+            .filter_map(|k| cat.codes.get(rows[k]).map(|s| (k, s)))
             .collect();
         let (s_data, order) = SurvivalData::new_with_order(
             kept.iter().map(|&(k, _)| time[k]).collect(),

@@ -34,7 +34,7 @@ use super::disclosure::{
 use super::grid::{self, coarsen, Bins, Cuts, Grid};
 use super::hash::sha256_hex;
 use super::moments::{Compensated, Moments};
-use crate::data::{AnalysisData, OrderSource, VariableData};
+use crate::data::{AnalysisData, Codes, OrderSource, VariableData};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ingest::Table;
 use crate::spec::{Spec, SpecOptions};
@@ -429,12 +429,12 @@ pub fn aggregate(table: &Table, spec: &Spec, options: &AggregateOptions) -> Resu
     let mut continuous = Vec::new();
     for variable in &data.variables {
         // a row summarised within a subset sees only the subset's patients
-        let groups: Vec<Option<u32>> = match &variable.rows {
+        let groups: Codes = match &variable.rows {
             Some(rows) => data
                 .group
                 .iter()
                 .zip(rows)
-                .map(|(g, &keep)| if keep { *g } else { None })
+                .map(|(g, &keep)| g.filter(|_| keep))
                 .collect(),
             None => data.group.clone(),
         };
@@ -549,7 +549,7 @@ fn categorical_aggregate(
     name: &str,
     variable: &crate::data::Categorical,
     data: &AnalysisData,
-    groups: &[Option<u32>],
+    groups: &Codes,
     present: &[usize],
     options: &AggregateOptions,
     actions: &mut Vec<String>,
@@ -557,12 +557,12 @@ fn categorical_aggregate(
     let n_levels = variable.levels.len();
     let mut counts = vec![vec![0u64; n_levels]; present.len()];
     let mut missing = vec![0u64; present.len()];
-    for (group, code) in groups.iter().zip(&variable.codes) {
+    for (group, code) in groups.iter().zip(variable.codes.iter()) {
         let Some(j) = group.and_then(|g| present.iter().position(|&p| p == g as usize)) else {
             continue;
         };
         match code {
-            Some(l) => counts[j][*l as usize] += 1,
+            Some(l) => counts[j][l as usize] += 1,
             None => missing[j] += 1,
         }
     }
@@ -659,7 +659,7 @@ fn continuous_aggregate(
     name: &str,
     values: &[f64],
     data: &AnalysisData,
-    groups: &[Option<u32>],
+    groups: &Codes,
     present: &[usize],
     options: &AggregateOptions,
     actions: &mut Vec<String>,
