@@ -31,8 +31,9 @@ use crate::views;
 const PNG_DPI: f64 = 300.0;
 
 /// Largest data file read, MB, unless the page's address sets another
-/// (`?max-mb=N`): the file, its text and its columns must fit in the tab's
-/// memory at once (a 10⁷-row, 520 MB CSV needs about 1.5 GB).
+/// (`?max-mb=N`): its text and its columns must fit in the worker's memory
+/// (a CSV is streamed, not held whole; a 10⁷-row, 526 MB CSV peaks at
+/// about 2.3 GB, and WebAssembly's memory ends at 4 GB).
 const DEFAULT_MAX_MB: f64 = 1024.0;
 
 /// Largest spreadsheet, MB: a workbook is unpacked whole in memory.
