@@ -4,9 +4,9 @@
 //!
 //! A comparison sort of indices (`order.sort_by(|&a, &b| x[a].total_cmp(&x[b]))`)
 //! reads the values in random order and costs about 0.1 s per 10⁶ values;
-//! the radix sort streams (key, index) pairs through six passes of 11-bit
-//! digits (passes where every key has the same digit are skipped), about
-//! five times faster at 10⁶, and its cost grows linearly. Data with at most
+//! the radix sort streams the keys and their indices through six passes of
+//! 11-bit digits (passes where every key has the same digit are skipped),
+//! about five times faster at 10⁶, and its cost grows linearly. Data with at most
 //! a few thousand distinct values (rounded times and measurements, the usual
 //! case) take a counting sort instead, one pass to number the values and
 //! one to place them. The permutation is the one a stable sort by
@@ -92,7 +92,8 @@ pub fn stable_order_f64(values: &[f64]) -> Vec<usize> {
 /// (memory: at 10⁷ rows, 80 MB less at the sort's peak).
 pub fn stable_order(keys: Vec<u64>) -> Vec<usize> {
     let n = keys.len();
-    if n < SMALL {
+    // (the radix sort numbers the keys with `u32`s)
+    if n < SMALL || u32::try_from(n).is_err() {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&k| keys[k]);
         return order;
@@ -106,8 +107,10 @@ pub fn stable_order(keys: Vec<u64>) -> Vec<usize> {
             count[digit(key, pass)] += 1;
         }
     }
-    let mut current: Vec<(u64, usize)> = keys.into_iter().zip(0..).collect();
-    let mut next = vec![(0u64, 0usize); n];
+    // the keys and their input positions in two arrays (12 bytes a key,
+    // where (u64, usize) pairs take 16), passed back and forth
+    let mut current = (keys, (0..n as u32).collect::<Vec<u32>>());
+    let mut next = (vec![0u64; n], vec![0u32; n]);
     let mut start = vec![0usize; RADIX];
     for (pass, count) in counts.iter().enumerate() {
         if count.contains(&n) {
@@ -118,14 +121,16 @@ pub fn stable_order(keys: Vec<u64>) -> Vec<usize> {
             *s = offset;
             offset += c;
         }
-        for &(key, index) in &current {
+        for (&key, &index) in current.0.iter().zip(&current.1) {
             let d = digit(key, pass);
-            next[start[d]] = (key, index);
+            next.0[start[d]] = key;
+            next.1[start[d]] = index;
             start[d] += 1;
         }
         std::mem::swap(&mut current, &mut next);
     }
-    current.into_iter().map(|(_, index)| index).collect()
+    drop(next);
+    current.1.into_iter().map(|index| index as usize).collect()
 }
 
 /// The stable order by a counting sort when there are at most
