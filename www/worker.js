@@ -43,6 +43,7 @@ let warmedUp = false;
 // functions are then optimised for every later file. It has its own memory:
 // the table and report shown here are not touched.
 const WARM_UP_COPIES = 60;
+const WARM_UP_CHUNK = 64 << 10;
 async function warmUp() {
   const glue = await warmUpGlue;
   await glue.default({ module_or_path: await compiled });
@@ -53,7 +54,13 @@ async function warmUp() {
   const cohort = new TextEncoder().encode(text.slice(0, bodyStart) + rows.repeat(WARM_UP_COPIES));
   const spec = JSON.parse(files.spec);
   delete spec.n_rows; // the demo's row count, checked by the analysis
-  glue.worker_load_demo(cohort, JSON.stringify(spec));
+  // read as every CSV file is: streamed, chunk by chunk (the demo's spec
+  // sets no reading options)
+  glue.worker_stream_start('warm-up.csv', cohort.length, '');
+  for (let at = 0; at < cohort.length; at += WARM_UP_CHUNK) {
+    glue.worker_stream_feed(cohort.subarray(at, at + WARM_UP_CHUNK));
+  }
+  if (glue.worker_stream_finish() === undefined) throw new Error('the warm-up cohort was not streamed');
   glue.worker_analyze(JSON.stringify(spec), '');
 }
 // A CSV file is read as it arrives (File.stream(), in the chunks the
