@@ -20,6 +20,8 @@ use super::{
     clean_headers, dialect, line_breaks, table_of, Dialect, MissingCodes, ReadOptions, RowFormat,
     Rows, Table, TextEncoding, SIZING_ROWS,
 };
+#[cfg(doc)]
+use crate::ingest::read_table;
 use crate::ingest::value::DecimalMark;
 
 /// The most of a file's start held while its delimiter is not settled.
@@ -385,8 +387,8 @@ impl Utf8Check {
 }
 
 /// Reads `bytes` as a stream in chunks of `chunk` bytes; `None` when the
-/// stream gives up. (For tests and the command line's checks: the stream
-/// gives the table [`read_table`] gives.)
+/// stream gives up. (For the tests, which compare it with
+/// [`read_table`].)
 pub fn read_in_chunks(
     bytes: &[u8],
     chunk: usize,
