@@ -5,7 +5,7 @@
 //! stream gives up, the caller reads the whole file; a clean UTF-8 file
 //! never gives up.
 
-use insitu_core::ingest::stream::read_in_chunks;
+use insitu_core::ingest::stream::{read_in_chunks, TableStream};
 use insitu_core::ingest::{read_table, DecimalMark, ReadOptions, Table, TextEncoding};
 use proptest::prelude::*;
 
@@ -168,6 +168,25 @@ fn a_long_file_streams_in_uneven_chunks() {
     assert_eq!(table.column("note").unwrap().get(12_346), "two\r\nlines");
     assert_eq!(table.line(12_346), 12_350);
     assert_eq!(table.line(20_000), 20_005);
+}
+
+/// An empty chunk is nothing: it does not end the record being read (the
+/// parser takes an empty input for the file's end).
+#[test]
+fn empty_chunks_change_nothing() {
+    let options = ReadOptions {
+        delimiter: Some(','),
+        ..ReadOptions::default()
+    };
+    let mut stream = TableStream::new("f.csv", 9, &options);
+    for chunk in [&b""[..], b"v\n12345", b"", b"", b"6\n", b""] {
+        assert!(stream.feed(chunk));
+    }
+    let table = stream.finish().unwrap();
+    assert_eq!(table.n_rows(), 1);
+    assert_eq!(table.column("v").unwrap().get(0), "123456");
+    let whole = read_table(b"v\n123456\n", "f.csv", &options).unwrap();
+    assert_same(&table, &whole, "empty chunks");
 }
 
 /// The start of a file where the delimiter is not settled within the

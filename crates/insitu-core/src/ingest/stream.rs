@@ -67,6 +67,11 @@ impl TableStream {
     /// Reads the next bytes of the file. False once the file is given up
     /// (read it whole with [`read_table`]); later chunks are then ignored.
     pub fn feed(&mut self, chunk: &[u8]) -> bool {
+        if chunk.is_empty() {
+            // nothing came (the parser would take an empty input for the
+            // file's end, and end the record being read there)
+            return !matches!(self.state, State::GivenUp);
+        }
         if chunk.contains(&0) {
             // a NUL byte is an error of the whole file
             self.state = State::GivenUp;
