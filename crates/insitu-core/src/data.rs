@@ -97,7 +97,7 @@ pub enum VariableData {
     /// Counts per level.
     Categorical(Categorical),
     /// Numbers; NaN = missing (the table's, shared).
-    Continuous(std::sync::Arc<[f64]>),
+    Continuous(std::sync::Arc<Vec<f64>>),
 }
 
 /// One Table 1 variable.
@@ -541,7 +541,7 @@ fn categorical_by_cell(
 }
 
 /// A column as numbers; NaN for missing.
-fn numbers(table: &Table, name: &str) -> Result<std::sync::Arc<[f64]>> {
+fn numbers(table: &Table, name: &str) -> Result<std::sync::Arc<Vec<f64>>> {
     let typed = table.numbers_of(name)?;
     if let Some(i) = first_bad_number(table, typed, name)? {
         return Err(not_a_number(
@@ -682,7 +682,7 @@ type TimesEvents = (Times, Vec<Option<bool>>);
 /// them (NaN = missing; shared, not copied: at 10⁷ rows, 160 MB less than
 /// `Option<f64>`s), or times computed from dates.
 enum Times {
-    Column(std::sync::Arc<[f64]>),
+    Column(std::sync::Arc<Vec<f64>>),
     Computed(Vec<Option<f64>>),
 }
 

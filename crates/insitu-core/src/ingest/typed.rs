@@ -46,7 +46,7 @@ pub struct Numbers {
     /// The numbers (NaN = missing) of the rows before `first_not_number`
     /// (where reading stops); shared, not copied, by the analyses that use
     /// them as they are (a Table 1 variable: at 10⁷ rows, 80 MB each).
-    pub values: std::sync::Arc<[f64]>,
+    pub values: std::sync::Arc<Vec<f64>>,
 }
 
 impl Numbers {
@@ -63,7 +63,7 @@ impl Numbers {
             first_ambiguous: None,
             first_point: None,
             first_comma: None,
-            values: std::sync::Arc::new([]),
+            values: std::sync::Arc::new(Vec::new()),
         };
         let mut values = Vec::new();
         for (i, field) in column.iter_bytes().enumerate() {
@@ -96,11 +96,13 @@ impl Numbers {
                 }
                 None => {
                     out.first_not_number = Some(i);
+                    values.shrink_to_fit();
                     break;
                 }
             }
         }
-        out.values = values.into();
+        // (an `Arc<Vec>` takes the vector as it is: `Arc<[f64]>` would copy it)
+        out.values = std::sync::Arc::new(values);
         out
     }
 }

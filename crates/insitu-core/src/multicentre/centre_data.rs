@@ -154,7 +154,7 @@ fn remove_phantom(
                 c.codes.pop();
             }
             VariableData::Continuous(x) => {
-                *x = x[..x.len().saturating_sub(1)].into();
+                *x = std::sync::Arc::new(x[..x.len().saturating_sub(1)].to_vec());
             }
         }
         if let Some(rows) = &mut v.rows {
