@@ -81,6 +81,10 @@ async function streamed(message) {
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (message.id !== newestLoad) {
+      await reader.cancel();
+      throw new Superseded('another file was asked for');
+    }
     if (!light.worker_stream_feed(value)) {
       await reader.cancel();
       return undefined;
@@ -145,8 +149,21 @@ async function extrasWithTable() {
   return module;
 }
 
-self.onmessage = async (event) => {
-  const message = event.data;
+// Requests are handled one after the other, in the order they came: a
+// file still streaming when the page asks for another load (a changed
+// reading option, a spec) must not share its stream with it. A load given
+// up for a newer one stops at its next chunk (its reply, like any to a
+// request the page no longer waits for, is ignored there).
+let newestLoad = 0;
+let queue = Promise.resolve();
+self.onmessage = (event) => {
+  if (event.data.type === 'load' || event.data.type === 'demo') newestLoad = event.data.id;
+  queue = queue.then(() => handle(event.data));
+};
+
+class Superseded extends Error {}
+
+async function handle(message) {
   try {
     await ready;
     let reply;
@@ -193,6 +210,7 @@ self.onmessage = async (event) => {
       setTimeout(() => warmUp().catch((error) => console.warn('warm-up skipped:', error)), 0);
     }
   } catch (error) {
+    if (error instanceof Superseded) return; // the page waits for the newer load
     let text = error && error.message ? error.message : String(error);
     try {
       const panic = active.worker_last_panic();

@@ -331,6 +331,17 @@ await step('a large CSV is read as it arrives: progress shown, Table 1 equal to 
   assert.deepEqual(headers, ['', `LFA (n = ${96 * copies})`, `M1 (n = ${164 * copies})`, 'P']);
   const cliCells = await cellsOfHtml(cli(['analyze', specPath, '--format', 'html'], scratch));
   assert.deepEqual(await cellsOf('#table1'), cliCells);
+  // another file asked for while one streams: the newer one is read and
+  // analysed, with nothing of the first
+  const small = path.join(scratch, 'demo_once.csv');
+  fs.writeFileSync(small, header + '\n' + rows.join('\n') + '\n');
+  await page.evaluate(() => { document.getElementById('status').textContent = ''; });
+  await setFile('#data-file', big);
+  await setFile('#data-file', small);
+  await waitForAnalysis();
+  const once = await page.$$eval('#table1 thead th', (h) => h.map((x) => x.textContent));
+  assert.deepEqual(once, ['', 'LFA (n = 96)', 'M1 (n = 164)', 'P']);
+  assert.match(await page.textContent('#dataset'), /demo_once\.csv/);
   // back to the demo, as the next steps expect
   await page.click('button[data-action="demo"]');
   await waitForAnalysis();

@@ -46,8 +46,10 @@ pub(crate) fn error(e: impl std::fmt::Display) -> JsError {
 }
 
 fn load(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<String, JsError> {
-    // the file read before is let go first: its memory is needed
+    // the file read before (or being streamed) is let go first: its
+    // memory is needed
     TABLE.with(|t| t.borrow_mut().take());
+    STREAM.with(|s| s.borrow_mut().take());
     // a spreadsheet reaches this only in the extras build (the worker
     // routes it there); the light build answers that it reads CSV only
     keep(read_any(bytes, name, options).map_err(error)?)
