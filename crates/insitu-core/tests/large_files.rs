@@ -65,3 +65,21 @@ fn a_bad_row_in_the_second_half_is_named_as_in_one_pass() {
     assert_eq!(plain.to_string(), single.to_string());
     assert_eq!(plain.location().line, Some(3 * rows as u64 / 4 + 3));
 }
+
+/// A U+FEFF opening the row where a large file would be cut stays in its
+/// cell, as in one pass (the second half's reader would take it for a
+/// byte-order mark and drop it).
+#[test]
+fn a_zero_width_no_break_space_at_the_cut_is_kept() {
+    let rows = 300_000;
+    let mut text = cohort(rows, false, "");
+    let middle = text.len() / 2;
+    let cut = middle + text[middle..].find('\n').unwrap() + 1;
+    text.insert(cut, '\u{feff}');
+    let table = read(&text).unwrap();
+    assert_eq!(table.n_rows(), rows);
+    // header on line 1, row k on line k + 2
+    let row = text[..cut].matches('\n').count() - 1;
+    let id = table.column("id").unwrap().get(row);
+    assert!(id.starts_with("\u{feff}P"), "{id:?}");
+}
