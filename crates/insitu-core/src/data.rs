@@ -64,16 +64,6 @@ impl Codes {
         self.0.iter().map(|&c| (c != NO_CODE).then_some(c))
     }
 
-    /// Rows.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// True without rows.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Marks row `i` missing.
     pub fn clear(&mut self, i: usize) {
         self.0[i] = NO_CODE;
