@@ -16,6 +16,11 @@ pub struct SurvivalData {
     n_groups: usize,
 }
 
+/// `values` in `order` (`order[k]` is the index of the k-th).
+fn permuted<T: Copy>(order: &[usize], values: Vec<T>) -> Vec<T> {
+    order.iter().map(|&k| values[k]).collect()
+}
+
 impl SurvivalData {
     /// Sorts the observations by time (stable) and checks them.
     pub fn new(
@@ -56,10 +61,11 @@ impl SurvivalData {
         // the stable order by time, by radix sort: the one sort of the
         // endpoint, shared by KM, log-rank, reverse KM and Cox
         let order = stable_order_f64(&time);
+        // each array let go once sorted (at 10⁷ rows, 50 MB less at the peak)
         let data = SurvivalData {
-            time: order.iter().map(|&k| time[k]).collect(),
-            event: order.iter().map(|&k| event[k]).collect(),
-            group: order.iter().map(|&k| group[k]).collect(),
+            time: permuted(&order, time),
+            event: permuted(&order, event),
+            group: permuted(&order, group),
             n_groups,
         };
         Ok((data, order))
