@@ -409,27 +409,52 @@ fn continuous_result(
     data: &AnalysisData,
     groups: &Codes,
 ) -> ContinuousResult {
-    // each group's rows and non-missing values (row order: the t-tests and
-    // ANOVA sum them so), then the values sorted once for the quartiles,
-    // the overall column (the sorted groups merged) and the rank tests
+    // each group's rows and non-missing values, counted first so that each
+    // group's values take one exact allocation
     let mut rows = vec![0usize; data.n_groups()];
-    let mut present: Vec<Vec<f64>> = vec![Vec::new(); data.n_groups()];
+    let mut sizes = vec![0usize; data.n_groups()];
     for (group, &x) in groups.iter().zip(values) {
         if let Some(g) = group {
             rows[g as usize] += 1;
-            if !x.is_nan() {
-                present[g as usize].push(x);
-            }
+            sizes[g as usize] += usize::from(!x.is_nan());
         }
     }
-    let sorted: Vec<Vec<f64>> = present
-        .iter()
-        .map(|x| {
-            let mut x = x.clone();
-            sort_f64(&mut x);
-            x
-        })
+    let mut present: Vec<Vec<f64>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+    for (group, &x) in groups.iter().zip(values) {
+        if let (Some(g), false) = (group, x.is_nan()) {
+            present[g as usize].push(x);
+        }
+    }
+
+    let used: Vec<usize> = (0..present.len())
+        .filter(|&g| !present[g].is_empty())
         .collect();
+    let mut tests = ContinuousTests {
+        groups_used: used.iter().map(|&g| data.group_levels[g].clone()).collect(),
+        wilcoxon: None,
+        t_welch: None,
+        t_student: None,
+        kruskal_wallis: None,
+        anova: None,
+        anova_welch: None,
+    };
+    // the tests that sum the values take them in row order; then each
+    // group's values are sorted where they are (no copy: at 10⁷ rows, 80 MB
+    // less) for the quartiles, the overall column (the sorted groups
+    // merged) and the rank tests
+    if used.len() >= 2 {
+        let samples: Vec<&[f64]> = used.iter().map(|&g| present[g].as_slice()).collect();
+        if let [x1, x2] = samples[..] {
+            tests.t_welch = t_test(x1, x2, false).map(t_result);
+            tests.t_student = t_test(x1, x2, true).map(t_result);
+        }
+        tests.anova = oneway(&samples, true).map(f_result);
+        tests.anova_welch = oneway(&samples, false).map(f_result);
+    }
+    let mut sorted = present;
+    for x in &mut sorted {
+        sort_f64(x);
+    }
     let by_group = sorted
         .iter()
         .zip(&rows)
@@ -442,36 +467,14 @@ fn continuous_result(
         rows.iter().sum(),
         &merge_sorted_f64(&sorted_slices),
     );
-
-    let used: Vec<usize> = (0..present.len())
-        .filter(|&g| !present[g].is_empty())
-        .collect();
-    let samples: Vec<&[f64]> = used.iter().map(|&g| present[g].as_slice()).collect();
-    let mut tests = ContinuousTests {
-        groups_used: used.iter().map(|&g| data.group_levels[g].clone()).collect(),
-        wilcoxon: None,
-        t_welch: None,
-        t_student: None,
-        kruskal_wallis: None,
-        anova: None,
-        anova_welch: None,
-    };
-    if samples.len() >= 2 {
-        let sizes: Vec<usize> = samples.iter().map(|x| x.len()).collect();
+    if used.len() >= 2 {
+        let sizes: Vec<usize> = used.iter().map(|&g| sorted[g].len()).collect();
         let used_sorted: Vec<&[f64]> = used.iter().map(|&g| sorted_slices[g]).collect();
         let ranked = rank_sums_sorted(&used_sorted);
-        if let [x1, x2] = samples[..] {
-            tests.wilcoxon = Some(wilcoxon_result(&wilcoxon_ranked(
-                x1.len(),
-                x2.len(),
-                &ranked,
-            )));
-            tests.t_welch = t_test(x1, x2, false).map(t_result);
-            tests.t_student = t_test(x1, x2, true).map(t_result);
+        if let [n1, n2] = sizes[..] {
+            tests.wilcoxon = Some(wilcoxon_result(&wilcoxon_ranked(n1, n2, &ranked)));
         }
         tests.kruskal_wallis = Some(kruskal_result(kruskal_wallis_ranked(&sizes, &ranked)));
-        tests.anova = oneway(&samples, true).map(f_result);
-        tests.anova_welch = oneway(&samples, false).map(f_result);
     }
     ContinuousResult {
         variable: name.to_string(),
