@@ -55,10 +55,14 @@ fn load(bytes: &[u8], name: &str, options: &ReadOptions) -> Result<String, JsErr
     keep(read_any(bytes, name, options).map_err(error)?)
 }
 
-/// Keeps the table read for the analyses, and returns its inspection
-/// (JSON).
-fn keep(table: Table) -> Result<String, JsError> {
+/// Keeps the table read for the analyses — its columns of few values as
+/// their values and codes, not text (`Table::compact`: before the first
+/// look, and after it for the numbers it read) — and returns its
+/// inspection (JSON).
+fn keep(mut table: Table) -> Result<String, JsError> {
+    table.compact();
     let inspection = inspect_table(&table);
+    table.compact();
     TABLE.with(|t| *t.borrow_mut() = Some(table));
     serde_json::to_string(&inspection).map_err(error)
 }

@@ -43,41 +43,97 @@ pub struct Categorical {
     pub codes: Codes,
 }
 
-/// A level index per row, or `None` for a missing value: 4 bytes a row
-/// where `Vec<Option<u32>>` takes 8 (at 10⁷ rows, 40 MB less for the group
-/// and for each categorical variable).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Codes(Vec<u32>);
+/// A level index per row, or `None` for a missing value: one byte a row
+/// while every level index is below 255 (a group, a category: at 10⁷ rows,
+/// 10 MB where `Vec<Option<u32>>` took 80), four beyond.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Codes(CodeVec);
 
-/// The stored code of a missing value (a level index is always less: a
-/// variable has fewer levels than rows).
+#[derive(Debug, Clone, PartialEq)]
+enum CodeVec {
+    /// Level indices below [`NARROW_NONE`], which marks a missing value.
+    Narrow(Vec<u8>),
+    /// Any level index; [`NO_CODE`] marks a missing value.
+    Wide(Vec<u32>),
+}
+
+/// The stored code of a missing value among narrow codes.
+const NARROW_NONE: u8 = u8::MAX;
+/// The stored code of a missing value among wide codes (a level index is
+/// always less: a variable has fewer levels than rows).
 const NO_CODE: u32 = u32::MAX;
+
+impl Default for Codes {
+    fn default() -> Codes {
+        Codes(CodeVec::Narrow(Vec::new()))
+    }
+}
 
 impl Codes {
     /// The code of row `i`.
     pub fn get(&self, i: usize) -> Option<u32> {
-        Some(self.0[i]).filter(|&c| c != NO_CODE)
+        match &self.0 {
+            CodeVec::Narrow(codes) => Some(codes[i]).filter(|&c| c != NARROW_NONE).map(u32::from),
+            CodeVec::Wide(codes) => Some(codes[i]).filter(|&c| c != NO_CODE),
+        }
     }
 
     /// Every row's code, in row order.
     pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + Clone + '_ {
-        self.0.iter().map(|&c| (c != NO_CODE).then_some(c))
+        let (narrow, wide): (&[u8], &[u32]) = match &self.0 {
+            CodeVec::Narrow(codes) => (codes, &[]),
+            CodeVec::Wide(codes) => (&[], codes),
+        };
+        (narrow.iter())
+            .map(|&c| (c != NARROW_NONE).then_some(u32::from(c)))
+            .chain(wide.iter().map(|&c| (c != NO_CODE).then_some(c)))
     }
 
     /// Marks row `i` missing.
     pub fn clear(&mut self, i: usize) {
-        self.0[i] = NO_CODE;
+        match &mut self.0 {
+            CodeVec::Narrow(codes) => codes[i] = NARROW_NONE,
+            CodeVec::Wide(codes) => codes[i] = NO_CODE,
+        }
     }
 
     /// Takes the last row off; its code.
     pub fn pop(&mut self) -> Option<Option<u32>> {
-        self.0.pop().map(|c| (c != NO_CODE).then_some(c))
+        match &mut self.0 {
+            CodeVec::Narrow(codes) => {
+                (codes.pop()).map(|c| (c != NARROW_NONE).then_some(u32::from(c)))
+            }
+            CodeVec::Wide(codes) => codes.pop().map(|c| (c != NO_CODE).then_some(c)),
+        }
     }
 }
 
 impl FromIterator<Option<u32>> for Codes {
     fn from_iter<I: IntoIterator<Item = Option<u32>>>(codes: I) -> Codes {
-        Codes(codes.into_iter().map(|c| c.unwrap_or(NO_CODE)).collect())
+        let mut codes = codes.into_iter();
+        let mut narrow = Vec::with_capacity(codes.size_hint().0);
+        for code in codes.by_ref() {
+            match code.map(u8::try_from) {
+                None => narrow.push(NARROW_NONE),
+                Some(Ok(c)) if c != NARROW_NONE => narrow.push(c),
+                Some(_) => {
+                    // a level index of 255 or more: every code in four bytes
+                    let mut wide: Vec<u32> = (narrow.into_iter())
+                        .map(|c| {
+                            if c == NARROW_NONE {
+                                NO_CODE
+                            } else {
+                                u32::from(c)
+                            }
+                        })
+                        .collect();
+                    wide.push(code.unwrap_or(NO_CODE));
+                    wide.extend(codes.map(|c| c.unwrap_or(NO_CODE)));
+                    return Codes(CodeVec::Wide(wide));
+                }
+            }
+        }
+        Codes(CodeVec::Narrow(narrow))
     }
 }
 
@@ -452,7 +508,7 @@ fn categorical(
     let codes = distinct
         .codes
         .iter()
-        .map(|&c| (c != MISSING).then(|| level_of[c as usize]).flatten())
+        .map(|c| (c != MISSING).then(|| level_of[c as usize]).flatten())
         .collect();
     Ok(Categorical {
         levels,
@@ -765,7 +821,7 @@ fn events_from_column(
     Ok(distinct
         .codes
         .iter()
-        .map(|&c| (c != MISSING).then(|| value[c as usize]).flatten())
+        .map(|c| (c != MISSING).then(|| value[c as usize]).flatten())
         .collect())
 }
 
@@ -954,10 +1010,14 @@ fn endpoint(
     filtered: Option<&[bool]>,
 ) -> Result<Endpoint> {
     let (times, events) = times_and_events(table, e, codes)?;
-    let mut time = Vec::new();
-    let mut event = Vec::new();
-    let mut grp = Vec::new();
-    let mut rows = Vec::new();
+    // room for every row at once (growing by doubling would take up to
+    // twice it); the rows themselves only for a stratified test
+    let n = table.n_rows();
+    let mut time = Vec::with_capacity(n);
+    let mut event = Vec::with_capacity(n);
+    let mut grp = Vec::with_capacity(n);
+    let stratified = e.stratified_logrank.iter().flatten().next().is_some();
+    let mut rows = Vec::with_capacity(if stratified { n } else { 0 });
     let mut excluded_lines = Vec::new();
     let mut n_excluded = 0;
     for i in 0..table.n_rows() {
@@ -969,7 +1029,9 @@ fn endpoint(
                 time.push(t);
                 event.push(d);
                 grp.push(g);
-                rows.push(i);
+                if stratified {
+                    rows.push(i);
+                }
             }
             (g, t, d) => {
                 n_excluded += 1;
@@ -1035,5 +1097,38 @@ fn event_value(field: &str, codes: &EventCodes) -> Option<bool> {
         Some(false)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Codes read back as they were given, one byte each below 255 and
+    /// four from the first index of 255 on.
+    #[test]
+    fn codes_narrow_and_wide() {
+        let given = [Some(0), None, Some(254), Some(3)];
+        let mut codes: Codes = given.into_iter().collect();
+        assert!(matches!(codes.0, CodeVec::Narrow(_)));
+        assert!(codes.iter().eq(given));
+        codes.clear(2);
+        assert_eq!(codes.get(2), None);
+        assert_eq!(codes.get(3), Some(3));
+        assert_eq!(codes.pop(), Some(Some(3)));
+        assert_eq!(codes.pop(), Some(None));
+        assert_eq!(codes.iter().count(), 2);
+
+        let given = [Some(1), None, Some(255), Some(70_000), None];
+        let mut codes: Codes = given.into_iter().collect();
+        assert!(matches!(codes.0, CodeVec::Wide(_)));
+        assert!(codes.iter().eq(given));
+        assert_eq!((0..5).map(|i| codes.get(i)).collect::<Vec<_>>(), given);
+        codes.clear(3);
+        assert_eq!(codes.get(3), None);
+        assert_eq!(codes.pop(), Some(None));
+        assert_eq!(codes.pop(), Some(None));
+        assert_eq!(codes.pop(), Some(Some(255)));
+        assert!(Codes::default().iter().next().is_none());
     }
 }

@@ -55,8 +55,41 @@ impl Numbers {
         self.first_not_number.is_none() && self.any_number
     }
 
-    /// Reads `column`.
+    /// Reads `column` (a column kept coded, [`super::Table::compact`]:
+    /// each of its distinct values once).
     pub fn read(column: &TextColumn, missing: &MissingCodes, mark: DecimalMark) -> Numbers {
+        let cell = |field: &[u8]| match missing.is_missing(field) {
+            true => Cell::Missing,
+            false => parse_number_bytes(field, mark)
+                .map_or(Cell::Text, |(x, used)| Cell::Number(x, used)),
+        };
+        match &column.coded {
+            None => Numbers::of_cells(
+                column.len(),
+                column.iter_bytes().map(|field| (field, cell(field))),
+                mark,
+            ),
+            Some(coded) => {
+                let cells: Vec<Cell> = (coded.values.iter()).map(|v| cell(v.as_bytes())).collect();
+                let missing_cell = cell(coded.missing.as_bytes());
+                let cells = coded.codes.iter().map(|c| {
+                    let field = coded.get(c).as_bytes();
+                    (
+                        field,
+                        cells.get(usize::from(c)).copied().unwrap_or(missing_cell),
+                    )
+                });
+                Numbers::of_cells(coded.codes.len(), cells, mark)
+            }
+        }
+    }
+
+    /// The numbers of a column of `len` cells, each with what it is.
+    fn of_cells<'a>(
+        len: usize,
+        cells: impl Iterator<Item = (&'a [u8], Cell)>,
+        mark: DecimalMark,
+    ) -> Numbers {
         let mut out = Numbers {
             any_number: false,
             first_not_number: None,
@@ -66,13 +99,10 @@ impl Numbers {
             values: std::sync::Arc::new(Vec::new()),
         };
         let mut values = Vec::new();
-        for (i, field) in column.iter_bytes().enumerate() {
-            if missing.is_missing(field) {
-                values.push(f64::NAN);
-                continue;
-            }
-            match parse_number_bytes(field, mark) {
-                Some((x, used)) => {
+        for (i, (field, cell)) in cells.enumerate() {
+            match cell {
+                Cell::Missing => values.push(f64::NAN),
+                Cell::Number(x, used) => {
                     match used {
                         MarkUsed::Point => {
                             out.first_point.get_or_insert(i);
@@ -90,11 +120,11 @@ impl Numbers {
                     }
                     if !out.any_number {
                         out.any_number = true;
-                        values.reserve_exact(column.len() - i);
+                        values.reserve_exact(len - i);
                     }
                     values.push(x);
                 }
-                None => {
+                Cell::Text => {
                     out.first_not_number = Some(i);
                     values.shrink_to_fit();
                     break;
@@ -105,6 +135,14 @@ impl Numbers {
         out.values = std::sync::Arc::new(values);
         out
     }
+}
+
+/// A cell as [`Numbers::read`] sees it.
+#[derive(Debug, Clone, Copy)]
+enum Cell {
+    Missing,
+    Number(f64, MarkUsed),
+    Text,
 }
 
 /// `1.040` or `-12.500`: one to three digits (not a lone 0), a point and
@@ -133,8 +171,69 @@ pub struct Distinct {
     /// True when the column has more distinct values than were counted.
     pub capped: bool,
     /// Per row, the index of its value in `values` ([`MISSING`] for a
-    /// missing cell); empty when `capped`.
-    pub codes: Vec<u16>,
+    /// missing cell); empty when `capped`. (Shared with the column once
+    /// [`super::Table::compact`] keeps it coded.)
+    pub codes: RowCodes,
+}
+
+/// A code per row: one byte while there are fewer than 255 values (a
+/// group, a category, an event code), two beyond. Cloned, it is shared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RowCodes {
+    narrow: std::sync::Arc<Vec<u8>>,
+    wide: std::sync::Arc<Vec<u16>>,
+}
+
+/// [`MISSING`] among narrow codes.
+const NARROW_MISSING: u8 = u8::MAX;
+
+impl RowCodes {
+    /// The codes of `codes` (at most [`DISTINCT_LIMIT`] values).
+    fn new(codes: Vec<u16>, n_values: usize) -> RowCodes {
+        if n_values >= usize::from(NARROW_MISSING) {
+            return RowCodes {
+                wide: std::sync::Arc::new(codes),
+                ..RowCodes::default()
+            };
+        }
+        let narrow = (codes.iter())
+            .map(|&c| u8::try_from(c).unwrap_or(NARROW_MISSING))
+            .collect();
+        RowCodes {
+            narrow: std::sync::Arc::new(narrow),
+            ..RowCodes::default()
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.narrow.len() + self.wide.len()
+    }
+
+    /// True without rows (a column past the limit).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The code of row `i`.
+    pub fn get(&self, i: usize) -> u16 {
+        match self.wide.is_empty() {
+            true => widen(self.narrow[i]),
+            false => self.wide[i],
+        }
+    }
+
+    /// Every row's code, in row order.
+    pub fn iter(&self) -> impl Iterator<Item = u16> + Clone + '_ {
+        (self.narrow.iter().map(|&c| widen(c))).chain(self.wide.iter().copied())
+    }
+}
+
+fn widen(code: u8) -> u16 {
+    match code {
+        NARROW_MISSING => MISSING,
+        c => u16::from(c),
+    }
 }
 
 impl Distinct {
@@ -179,7 +278,7 @@ impl Distinct {
     pub fn first_row_with(&self, wanted: &[bool]) -> Option<usize> {
         self.codes
             .iter()
-            .position(|&c| c != MISSING && wanted[c as usize])
+            .position(|c| c != MISSING && wanted[c as usize])
     }
 }
 
@@ -276,7 +375,7 @@ impl<'a> DistinctBuilder<'a> {
                 .map(|&id| String::from_utf8_lossy(self.values[id as usize]).into_owned())
                 .collect(),
             capped: self.capped,
-            codes,
+            codes: RowCodes::new(codes, self.values.len()),
         }
     }
 }
@@ -302,7 +401,7 @@ mod tests {
         let d = t.distinct(0);
         assert_eq!(d.values, ["1.5", "2"]);
         assert_eq!(d.n_missing, 1);
-        assert_eq!(d.codes, [1, MISSING, 0, 1]);
+        assert_eq!(d.codes.iter().collect::<Vec<_>>(), [1, MISSING, 0, 1]);
     }
 
     #[test]
@@ -339,7 +438,7 @@ mod tests {
         let d = t.distinct(0);
         assert_eq!(d.n_missing, 1);
         assert_eq!(d.values, ["F", "M"]);
-        assert_eq!(d.codes, [1, 0, MISSING, 0]);
+        assert_eq!(d.codes.iter().collect::<Vec<_>>(), [1, 0, MISSING, 0]);
         assert_eq!(d.first_row_with(&[false, true]), Some(0));
     }
 
@@ -364,8 +463,9 @@ mod tests {
         sorted.sort();
         assert_eq!(d.values, sorted);
         let column = &t.columns()[0];
-        for (k, &code) in d.codes.iter().enumerate() {
+        for (k, code) in d.codes.iter().enumerate() {
             assert_eq!(d.values[code as usize], column.get(k));
+            assert_eq!(d.codes.get(k), code);
         }
         let mut text = String::from("v\n");
         for k in 0..DISTINCT_LIMIT + 5 {
