@@ -477,7 +477,7 @@ fn request_analysis() {
     let spec = with_app(|app| app.spec.as_ref().map(complete)).flatten();
     let Some(spec) = spec else { return };
     let figures = with_app(|app| app.figures).unwrap_or_default();
-    match serde_json::to_string_pretty(&spec) {
+    match serde_json::to_string(&spec).map(|json| insitu_core::render::pretty_json(&json)) {
         Ok(json) => {
             status("Analysing…", true);
             let m = message("analyze");
@@ -854,7 +854,7 @@ fn request_summary() {
         "time_step": number("mc-grid", 1.0),
         "bin_width": number("mc-bin", 1.0),
     });
-    match serde_json::to_string_pretty(&spec) {
+    match serde_json::to_string(&spec).map(|json| insitu_core::render::pretty_json(&json)) {
         Ok(json) => {
             status("Preparing the summary…", true);
             let m = message("aggregate");
@@ -941,7 +941,7 @@ fn merge_files(files: web_sys::FileList) {
 fn export_spec() {
     let spec = with_app(|app| app.spec.as_ref().map(complete)).flatten();
     let Some(spec) = spec else { return };
-    match serde_json::to_string_pretty(&spec) {
+    match serde_json::to_string(&spec).map(|json| insitu_core::render::pretty_json(&json)) {
         Ok(json) => {
             let name = format!("{}.spec.json", stem());
             match dom::text_blob(&json, "application/json").and_then(|b| dom::download(&b, &name)) {

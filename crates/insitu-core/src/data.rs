@@ -43,98 +43,69 @@ pub struct Categorical {
     pub codes: Codes,
 }
 
-/// A level index per row, or `None` for a missing value: one byte a row
-/// while every level index is below 255 (a group, a category: at 10⁷ rows,
-/// 10 MB where `Vec<Option<u32>>` took 80), four beyond.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Codes(CodeVec);
+/// A level index per row, or `None` for a missing value: two bytes a row
+/// where `Vec<Option<u32>>` takes eight (at 10⁷ rows, 60 MB less for the
+/// group and for each categorical variable). A variable has fewer than
+/// [`MAX_LEVELS`] levels ([`check_levels`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Codes(Vec<u16>);
 
-#[derive(Debug, Clone, PartialEq)]
-enum CodeVec {
-    /// Level indices below [`NARROW_NONE`], which marks a missing value.
-    Narrow(Vec<u8>),
-    /// Any level index; [`NO_CODE`] marks a missing value.
-    Wide(Vec<u32>),
-}
-
-/// The stored code of a missing value among narrow codes.
-const NARROW_NONE: u8 = u8::MAX;
-/// The stored code of a missing value among wide codes (a level index is
-/// always less: a variable has fewer levels than rows).
-const NO_CODE: u32 = u32::MAX;
-
-impl Default for Codes {
-    fn default() -> Codes {
-        Codes(CodeVec::Narrow(Vec::new()))
-    }
-}
+/// The stored code of a missing value, above every level index.
+const NO_CODE: u16 = u16::MAX;
+/// Levels a group or categorical variable may have, at most.
+pub const MAX_LEVELS: usize = NO_CODE as usize - 1;
 
 impl Codes {
     /// The code of row `i`.
     pub fn get(&self, i: usize) -> Option<u32> {
-        match &self.0 {
-            CodeVec::Narrow(codes) => Some(codes[i]).filter(|&c| c != NARROW_NONE).map(u32::from),
-            CodeVec::Wide(codes) => Some(codes[i]).filter(|&c| c != NO_CODE),
-        }
+        Some(self.0[i]).filter(|&c| c != NO_CODE).map(u32::from)
     }
 
     /// Every row's code, in row order.
     pub fn iter(&self) -> impl Iterator<Item = Option<u32>> + Clone + '_ {
-        let (narrow, wide): (&[u8], &[u32]) = match &self.0 {
-            CodeVec::Narrow(codes) => (codes, &[]),
-            CodeVec::Wide(codes) => (&[], codes),
-        };
-        (narrow.iter())
-            .map(|&c| (c != NARROW_NONE).then_some(u32::from(c)))
-            .chain(wide.iter().map(|&c| (c != NO_CODE).then_some(c)))
+        self.0
+            .iter()
+            .map(|&c| (c != NO_CODE).then_some(u32::from(c)))
     }
 
     /// Marks row `i` missing.
     pub fn clear(&mut self, i: usize) {
-        match &mut self.0 {
-            CodeVec::Narrow(codes) => codes[i] = NARROW_NONE,
-            CodeVec::Wide(codes) => codes[i] = NO_CODE,
-        }
+        self.0[i] = NO_CODE;
     }
 
     /// Takes the last row off; its code.
     pub fn pop(&mut self) -> Option<Option<u32>> {
-        match &mut self.0 {
-            CodeVec::Narrow(codes) => {
-                (codes.pop()).map(|c| (c != NARROW_NONE).then_some(u32::from(c)))
-            }
-            CodeVec::Wide(codes) => codes.pop().map(|c| (c != NO_CODE).then_some(c)),
-        }
+        self.0.pop().map(|c| (c != NO_CODE).then_some(u32::from(c)))
     }
 }
 
 impl FromIterator<Option<u32>> for Codes {
     fn from_iter<I: IntoIterator<Item = Option<u32>>>(codes: I) -> Codes {
-        let mut codes = codes.into_iter();
-        let mut narrow = Vec::with_capacity(codes.size_hint().0);
-        for code in codes.by_ref() {
-            match code.map(u8::try_from) {
-                None => narrow.push(NARROW_NONE),
-                Some(Ok(c)) if c != NARROW_NONE => narrow.push(c),
-                Some(_) => {
-                    // a level index of 255 or more: every code in four bytes
-                    let mut wide: Vec<u32> = (narrow.into_iter())
-                        .map(|c| {
-                            if c == NARROW_NONE {
-                                NO_CODE
-                            } else {
-                                u32::from(c)
-                            }
-                        })
-                        .collect();
-                    wide.push(code.unwrap_or(NO_CODE));
-                    wide.extend(codes.map(|c| c.unwrap_or(NO_CODE)));
-                    return Codes(CodeVec::Wide(wide));
-                }
-            }
-        }
-        Codes(CodeVec::Narrow(narrow))
+        // (no formatted error: in the app's WebAssembly its formatting
+        // code alone took 1 KB)
+        let code = |c: u32| match u16::try_from(c) {
+            Ok(c) => c,
+            Err(_) => panic!("a level index above MAX_LEVELS (checked before coding)"),
+        };
+        Codes(codes.into_iter().map(|c| c.map_or(NO_CODE, code)).collect())
     }
+}
+
+/// An error when column `name` has more than [`MAX_LEVELS`] levels: no
+/// group or category of a Table 1 has so many (an identifier or free text
+/// taken for a category).
+fn check_levels(table: &Table, name: &str, n_levels: usize) -> Result<()> {
+    if n_levels <= MAX_LEVELS {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Spec,
+        format!(
+            "column \"{name}\" has {n_levels} different values; a group or categorical variable may have at most {MAX_LEVELS} (is it an identifier or free text?)"
+        ),
+    )
+    .in_file(&table.file_name)
+    .in_column(name))
 }
 
 /// The data of one Table 1 variable.
@@ -372,6 +343,7 @@ fn variable(table: &Table, v: &VariableSpec) -> Result<Variable> {
         (_, Some(bin)) => {
             let values = numbers(table, name)?;
             let labels = bin.labels();
+            check_levels(table, name, labels.len())?;
             VariableData::Categorical(Categorical {
                 codes: values
                     .iter()
@@ -497,6 +469,7 @@ fn categorical(
             )
         }
     };
+    check_levels(table, name, levels.len())?;
     let level_of: Vec<Option<u32>> = mapped
         .iter()
         .map(|m| levels.iter().position(|l| l == m).map(|k| k as u32))
@@ -567,6 +540,7 @@ fn categorical_by_cell(
             (seen, OrderSource::Sorted)
         }
     };
+    check_levels(table, name, levels.len())?;
     let mut codes = Vec::with_capacity(column.len());
     for (i, field) in column.iter().enumerate() {
         if missing.is_missing(field) {
@@ -1103,14 +1077,12 @@ fn event_value(field: &str, codes: &EventCodes) -> Option<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::{read_table, ReadOptions};
 
-    /// Codes read back as they were given, one byte each below 255 and
-    /// four from the first index of 255 on.
     #[test]
-    fn codes_narrow_and_wide() {
-        let given = [Some(0), None, Some(254), Some(3)];
+    fn codes_read_back() {
+        let given = [Some(0), None, Some(65_533), Some(3)];
         let mut codes: Codes = given.into_iter().collect();
-        assert!(matches!(codes.0, CodeVec::Narrow(_)));
         assert!(codes.iter().eq(given));
         codes.clear(2);
         assert_eq!(codes.get(2), None);
@@ -1118,17 +1090,33 @@ mod tests {
         assert_eq!(codes.pop(), Some(Some(3)));
         assert_eq!(codes.pop(), Some(None));
         assert_eq!(codes.iter().count(), 2);
+    }
 
-        let given = [Some(1), None, Some(255), Some(70_000), None];
-        let mut codes: Codes = given.into_iter().collect();
-        assert!(matches!(codes.0, CodeVec::Wide(_)));
-        assert!(codes.iter().eq(given));
-        assert_eq!((0..5).map(|i| codes.get(i)).collect::<Vec<_>>(), given);
-        codes.clear(3);
-        assert_eq!(codes.get(3), None);
-        assert_eq!(codes.pop(), Some(None));
-        assert_eq!(codes.pop(), Some(None));
-        assert_eq!(codes.pop(), Some(Some(255)));
-        assert!(Codes::default().iter().next().is_none());
+    /// A column of more distinct values than a category may have (an
+    /// identifier) is an error naming it, not codes that wrap around.
+    #[test]
+    fn too_many_levels_is_an_error() {
+        let mut text = String::from("id\n");
+        for k in 0..MAX_LEVELS + 2 {
+            text.push_str(&format!("p{k}\n"));
+        }
+        let table = read_table(text.as_bytes(), "ids.csv", &ReadOptions::default()).unwrap();
+        let e = categorical(&table, "id", None, None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Spec);
+        assert!(e.to_string().contains("65536 different values"), "{e}");
+        assert_eq!(e.location().column.as_deref(), Some("id"));
+        // one value fewer is coded
+        let text: String = text
+            .lines()
+            .take(MAX_LEVELS + 1)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let table = read_table(text.as_bytes(), "ids.csv", &ReadOptions::default()).unwrap();
+        let c = categorical(&table, "id", None, None).unwrap();
+        assert_eq!(c.levels.len(), MAX_LEVELS);
+        assert_eq!(
+            c.codes.get(0),
+            Some(u32::try_from(c.levels.binary_search(&"p0".to_string()).unwrap()).unwrap())
+        );
     }
 }

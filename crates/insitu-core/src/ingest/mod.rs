@@ -521,8 +521,8 @@ impl Table {
     /// column of few values: groups, categories, event codes), keeping
     /// those values and the codes of its rows instead: every field reads as
     /// before, from a tenth or so of the memory. The numbers of such a
-    /// column go too unless in use: read again, they come from its few
-    /// values, not its cells. (At 10⁷ rows of the synthetic cohort, about
+    /// column go too unless in use (read again if asked for: a column of
+    /// few values, an event indicator or a count). (At 10⁷ rows of the synthetic cohort, about
     /// 440 MB less.) The app calls it before and after its first look at a
     /// file (which reads the numbers of every column); the text of other
     /// columns stays. Returns the number of columns coded.
@@ -530,9 +530,10 @@ impl Table {
         let mut coded = 0;
         for j in 0..self.columns.len() {
             if self.columns[j].coded.is_none() {
-                // (a clone shares the codes)
-                let distinct = self.distinct(j).clone();
-                coded += usize::from(self.columns[j].code(&distinct));
+                self.distinct(j);
+                if let Some(distinct) = self.distinct[j].get() {
+                    coded += usize::from(self.columns[j].code(distinct));
+                }
             }
             let numbers = &mut self.numbers[j];
             if self.columns[j].coded.is_some()

@@ -25,7 +25,64 @@ use crate::table1::{RowKind, Table1};
 
 /// The full report as pretty JSON (non-finite numbers are `null`).
 pub fn json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    match serde_json::to_string(report) {
+        Ok(compact) => pretty_json(&compact),
+        Err(e) => format!("{{\"error\": \"{e}\"}}"),
+    }
+}
+
+/// Compact JSON (as `serde_json::to_string` writes it) laid out as
+/// `serde_json::to_string_pretty` lays it out: the same bytes. Written
+/// here because the pretty writer of `serde_json` is compiled anew for
+/// every type it writes — in the app's WebAssembly 1 KB gzipped more for
+/// the report and the spec, where its size budget had none to spare.
+pub fn pretty_json(compact: &str) -> String {
+    let mut out = String::with_capacity(compact.len() * 2);
+    let mut depth = 0usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let mut previous = '\0';
+    let mut chars = compact.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        (0..depth).for_each(|_| out.push_str("  "));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match c {
+                '"' => {
+                    in_string = true;
+                    out.push(c);
+                }
+                // an empty array or object stays `[]` / `{}`
+                '{' | '[' if !matches!(chars.peek(), Some('}' | ']')) => {
+                    out.push(c);
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+                '}' | ']' if !matches!(previous, '{' | '[') => {
+                    depth = depth.saturating_sub(1);
+                    newline(&mut out, depth);
+                    out.push(c);
+                }
+                ',' => {
+                    out.push(c);
+                    newline(&mut out, depth);
+                }
+                ':' => out.push_str(": "),
+                _ => out.push(c),
+            }
+        }
+        previous = c;
+    }
+    out
 }
 
 /// Escapes text for HTML and XML content and attributes.
@@ -300,6 +357,33 @@ pub fn markdown(table: &Table1) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pretty layout is serde_json's, byte for byte: the demo's report
+    /// and spec, and values with empty and nested containers, escapes and
+    /// brackets, commas and colons inside strings.
+    #[test]
+    fn pretty_json_is_serde_jsons() {
+        let same = |value: &serde_json::Value| {
+            let compact = serde_json::to_string(value).unwrap();
+            assert_eq!(
+                pretty_json(&compact),
+                serde_json::to_string_pretty(value).unwrap()
+            );
+        };
+        let spec = crate::Spec::from_json(crate::demo::DEMO_SPEC, "demo").unwrap();
+        let report = crate::analyze(crate::demo::DEMO_CSV, "demo.csv", &spec).unwrap();
+        same(&serde_json::to_value(&report).unwrap());
+        same(&serde_json::to_value(&spec).unwrap());
+        same(&serde_json::json!({
+            "a": [], "b": {}, "c": [[], {}, [[]], {"d": {}}],
+            "e": "quote \" backslash \\ \\\" [ ] { } , : \n é ☃",
+            "f": ["[", "]", "{", "}", ",", ":", "\\"], "g": [1, -2.5e-300, null, true],
+            "": "", "h": [{"i": [1, {"j": []}]}]
+        }));
+        same(&serde_json::json!([]));
+        same(&serde_json::json!("x"));
+        same(&serde_json::json!(1.5));
+    }
 
     #[test]
     fn formula_cells_are_neutralised_numbers_are_not() {
