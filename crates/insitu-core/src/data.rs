@@ -45,7 +45,7 @@ pub struct Categorical {
 
 /// A level index per row, or `None` for a missing value: two bytes a row
 /// where `Vec<Option<u32>>` takes eight (at 10⁷ rows, 60 MB less for the
-/// group and for each categorical variable). A variable has fewer than
+/// group and for each categorical variable). A variable has at most
 /// [`MAX_LEVELS`] levels ([`check_levels`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Codes(Vec<u16>);
@@ -84,8 +84,8 @@ impl FromIterator<Option<u32>> for Codes {
         // (no formatted error: in the app's WebAssembly its formatting
         // code alone took 1 KB)
         let code = |c: u32| match u16::try_from(c) {
-            Ok(c) => c,
-            Err(_) => panic!("a level index above MAX_LEVELS (checked before coding)"),
+            Ok(c) if c != NO_CODE => c,
+            _ => panic!("a level index above MAX_LEVELS (checked before coding)"),
         };
         Codes(codes.into_iter().map(|c| c.map_or(NO_CODE, code)).collect())
     }
@@ -101,7 +101,7 @@ fn check_levels(table: &Table, name: &str, n_levels: usize) -> Result<()> {
     Err(Error::new(
         ErrorKind::Spec,
         format!(
-            "column \"{name}\" has {n_levels} different values; a group or categorical variable may have at most {MAX_LEVELS} (is it an identifier or free text?)"
+            "column \"{name}\" has {n_levels} levels; a group or categorical variable may have at most {MAX_LEVELS} (is it an identifier or free text?)"
         ),
     )
     .in_file(&table.file_name)
@@ -343,7 +343,8 @@ fn variable(table: &Table, v: &VariableSpec) -> Result<Variable> {
         (_, Some(bin)) => {
             let values = numbers(table, name)?;
             let labels = bin.labels();
-            check_levels(table, name, labels.len())?;
+            // (every index `bin.index` gives, whatever the labels)
+            check_levels(table, name, labels.len().max(bin.breaks.len() + 1))?;
             VariableData::Categorical(Categorical {
                 codes: values
                     .iter()
@@ -1103,7 +1104,7 @@ mod tests {
         let table = read_table(text.as_bytes(), "ids.csv", &ReadOptions::default()).unwrap();
         let e = categorical(&table, "id", None, None).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Spec);
-        assert!(e.to_string().contains("65536 different values"), "{e}");
+        assert!(e.to_string().contains("has 65536 levels"), "{e}");
         assert_eq!(e.location().column.as_deref(), Some("id"));
         // one value fewer is coded
         let text: String = text

@@ -118,8 +118,9 @@ pub struct TextColumn {
 }
 
 /// A column of few distinct values kept as those values and a code per
-/// row — the codes of its [`Distinct`], shared — instead of its text: the
-/// same fields, at two bytes a cell.
+/// row — the codes of its [`Distinct`] (shared), or of its values counted
+/// on past the first look's count — instead of its text: the same fields,
+/// at one or two bytes a cell.
 #[derive(Debug, Clone)]
 struct Coded {
     /// The distinct values, as [`Distinct::values`].
@@ -450,6 +451,9 @@ pub struct Table {
     numbers: Vec<std::sync::OnceLock<Numbers>>,
     /// Each column's distinct values, read on first use ([`Table::distinct`]).
     distinct: Vec<std::sync::OnceLock<Distinct>>,
+    /// Columns [`Table::compact`] has looked at (coded or not: not read
+    /// again).
+    looked_at: Vec<bool>,
 }
 
 impl Table {
@@ -492,7 +496,9 @@ impl Table {
 
     /// Column `j` as numbers — read on the first call and kept, so that
     /// the first look at a file and every analysis of it parse each cell
-    /// once.
+    /// once (a column of few values compacted, [`Table::compact`], is read
+    /// again when its numbers are asked for: an event indicator or a count,
+    /// rarely).
     pub fn numbers(&self, j: usize) -> &Numbers {
         self.numbers[j].get_or_init(|| {
             Numbers::read(
@@ -532,19 +538,20 @@ impl Table {
     pub fn compact(&mut self) -> usize {
         let mut coded = 0;
         for j in 0..self.columns.len() {
-            if self.columns[j].coded.is_none() {
+            if !self.looked_at[j] {
+                self.looked_at[j] = true;
                 self.distinct(j);
-                let Some(distinct) = self.distinct[j].get() else {
-                    continue;
-                };
-                let mut done = self.columns[j].code(distinct);
-                if !done && distinct.capped && distinct.values.len() == typed::DISTINCT_NUMBERS {
-                    // a column of numbers: its values counted on
-                    let missing = &self.dialect.missing_codes;
-                    let all = Distinct::read(&self.columns[j], missing, || None);
-                    done = self.columns[j].code(&all);
+                if let Some(distinct) = self.distinct[j].get() {
+                    let mut done = self.columns[j].code(distinct);
+                    if !done && distinct.capped && distinct.values.len() == typed::DISTINCT_NUMBERS
+                    {
+                        // a column of numbers: its values counted on
+                        let missing = &self.dialect.missing_codes;
+                        let all = Distinct::read(&self.columns[j], missing, || None);
+                        done = self.columns[j].code(&all);
+                    }
+                    coded += usize::from(done);
                 }
-                coded += usize::from(done);
             }
             let few = self.distinct[j].get().is_some_and(|d| !d.capped);
             let numbers = &mut self.numbers[j];
@@ -761,6 +768,7 @@ fn table_of(
         headers,
         numbers: vec![std::sync::OnceLock::new(); columns.len()],
         distinct: vec![std::sync::OnceLock::new(); columns.len()],
+        looked_at: vec![false; columns.len()],
         columns,
         lines,
         skipped_empty_lines,

@@ -5,7 +5,9 @@
 //! need the same facts about a column. A [`super::Table`] works each out on
 //! first use and keeps it ([`super::Table::numbers`],
 //! [`super::Table::distinct`]), so the app — which inspects a file and then
-//! analyses it again at every changed setting — parses each cell once, and a
+//! analyses it again at every changed setting — parses each cell once (but
+//! for a column of few values it has compacted, whose numbers it lets go
+//! until asked for them again), and a
 //! categorical column is coded by looking up its few distinct values instead
 //! of comparing every cell with every level.
 //!
@@ -57,24 +59,6 @@ impl Numbers {
 
     /// Reads `column`.
     pub fn read(column: &TextColumn, missing: &MissingCodes, mark: DecimalMark) -> Numbers {
-        let cell = |field: &[u8]| match missing.is_missing(field) {
-            true => Cell::Missing,
-            false => parse_number_bytes(field, mark)
-                .map_or(Cell::Text, |(x, used)| Cell::Number(x, used)),
-        };
-        Numbers::of_cells(
-            column.len(),
-            column.iter_bytes().map(|field| (field, cell(field))),
-            mark,
-        )
-    }
-
-    /// The numbers of a column of `len` cells, each with what it is.
-    fn of_cells<'a>(
-        len: usize,
-        cells: impl Iterator<Item = (&'a [u8], Cell)>,
-        mark: DecimalMark,
-    ) -> Numbers {
         let mut out = Numbers {
             any_number: false,
             first_not_number: None,
@@ -84,10 +68,13 @@ impl Numbers {
             values: std::sync::Arc::new(Vec::new()),
         };
         let mut values = Vec::new();
-        for (i, (field, cell)) in cells.enumerate() {
-            match cell {
-                Cell::Missing => values.push(f64::NAN),
-                Cell::Number(x, used) => {
+        for (i, field) in column.iter_bytes().enumerate() {
+            if missing.is_missing(field) {
+                values.push(f64::NAN);
+                continue;
+            }
+            match parse_number_bytes(field, mark) {
+                Some((x, used)) => {
                     match used {
                         MarkUsed::Point => {
                             out.first_point.get_or_insert(i);
@@ -105,11 +92,11 @@ impl Numbers {
                     }
                     if !out.any_number {
                         out.any_number = true;
-                        values.reserve_exact(len - i);
+                        values.reserve_exact(column.len() - i);
                     }
                     values.push(x);
                 }
-                Cell::Text => {
+                None => {
                     out.first_not_number = Some(i);
                     values.shrink_to_fit();
                     break;
@@ -120,14 +107,6 @@ impl Numbers {
         out.values = std::sync::Arc::new(values);
         out
     }
-}
-
-/// A cell as [`Numbers::read`] sees it.
-#[derive(Debug, Clone, Copy)]
-enum Cell {
-    Missing,
-    Number(f64, MarkUsed),
-    Text,
 }
 
 /// `1.040` or `-12.500`: one to three digits (not a lone 0), a point and
@@ -156,8 +135,8 @@ pub struct Distinct {
     /// True when the column has more distinct values than were counted.
     pub capped: bool,
     /// Per row, the index of its value in `values` ([`MISSING`] for a
-    /// missing cell); empty when `capped`. (Shared with the column once
-    /// [`super::Table::compact`] keeps it coded.)
+    /// missing cell); empty when `capped`. (Shared with the column when
+    /// [`super::Table::compact`] keeps it coded by these values.)
     pub codes: RowCodes,
 }
 
