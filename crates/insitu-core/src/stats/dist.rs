@@ -15,7 +15,9 @@ pub fn chisq_upper(x: f64, df: f64) -> f64 {
     if x.is_nan() || df.is_nan() || df <= 0.0 {
         return f64::NAN;
     }
-    if x <= 0.0 {
+    // (statrs takes x/2 and panics when that is 0: for x below the least
+    // normal number the tail is 1 to ~1e-150 at df ≥ 1)
+    if x < f64::MIN_POSITIVE {
         return 1.0;
     }
     match ChiSquared::new(df) {
@@ -94,5 +96,33 @@ mod tests {
         assert_rel(f_upper(3.2, 2.0, 40.0), 0.051385456071628109, 1e-10);
         // 2 * pnorm(-3)
         assert_rel(normal_two_sided(3.0), 0.0026997960632601892, 1e-13);
+    }
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::*;
+
+    /// An infinite statistic has tail 0, as R's
+    /// `pchisq(Inf, df, lower.tail = FALSE)`.
+    #[test]
+    fn infinite_statistics_have_empty_tails() {
+        assert_eq!(chisq_upper(f64::INFINITY, 1.0), 0.0);
+        assert_eq!(chisq_upper(f64::INFINITY, 3.0), 0.0);
+        assert_eq!(normal_two_sided(f64::INFINITY), 0.0);
+        assert_eq!(normal_two_sided(f64::NEG_INFINITY), 0.0);
+        assert_eq!(normal_cdf(f64::NEG_INFINITY), 0.0);
+        assert_eq!(normal_cdf(f64::INFINITY), 1.0);
+    }
+
+    /// A statistic so small that statrs' scaled argument underflows to 0
+    /// (a Cox z of ~1e-162, found by the `analyze` fuzz target: statrs
+    /// panicked) has tail 1.
+    #[test]
+    fn underflowing_statistics_have_full_tails() {
+        let least = f64::from_bits(1);
+        assert_eq!(chisq_upper(least, 1.0), 1.0);
+        assert_eq!(chisq_upper(2.0 * least, 2.0), 1.0);
+        assert_eq!(normal_two_sided(least.sqrt()), 1.0);
     }
 }
