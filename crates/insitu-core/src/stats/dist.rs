@@ -97,11 +97,6 @@ mod tests {
         // 2 * pnorm(-3)
         assert_rel(normal_two_sided(3.0), 0.0026997960632601892, 1e-13);
     }
-}
-
-#[cfg(test)]
-mod edge_tests {
-    use super::*;
 
     /// An infinite statistic has tail 0, as R's
     /// `pchisq(Inf, df, lower.tail = FALSE)`.
