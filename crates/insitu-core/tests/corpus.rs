@@ -207,10 +207,20 @@ fn check_report(case: &Value, report: &Report, problems: &mut Vec<String>) {
         html.push_str(&render::km_svg(report, k, &SvgOptions::default()));
     }
     let csv = render::csv(&report.table1);
-    let _ = render::markdown(&report.table1);
+    let md = render::markdown(&report.table1);
     let _ = render::json(report);
     if html.contains("<script") || html.contains("<img") {
         problems.push("the HTML/SVG export carries markup from the data".to_string());
+    }
+    // (a tag in Markdown opens with `<` and a letter or `/`, a link with
+    // `](`: the renderer escapes that `<` or `]` with a backslash)
+    let unescaped_markup = md.as_bytes().windows(3).any(|w| {
+        w[0] != b'\\'
+            && (w[1] == b'<' && (w[2].is_ascii_alphabetic() || w[2] == b'/')
+                || w[1] == b']' && w[2] == b'(')
+    });
+    if unescaped_markup {
+        problems.push("the Markdown export carries markup from the data".to_string());
     }
     for part in strings(case, "html_contains") {
         if !html.contains(part) {

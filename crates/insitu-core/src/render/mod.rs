@@ -314,11 +314,35 @@ pub fn csv(table: &Table1) -> String {
     out
 }
 
+/// A Markdown table cell: the text shows as itself, and a label from the
+/// data can open no HTML tag, entity, link, image, code span or emphasis
+/// when the file is rendered (a converter passes raw HTML through). `<`,
+/// `&` and `]` are escaped only where they would start such a construct —
+/// before a letter, `/`, `!` or `?`; before a letter or `#`; before `(` —
+/// so "<0.001" and "M & F" stay readable as text; `\`, `|`, `*`, `_`, `` ` ``,
+/// `~` and `[` always.
 fn md_cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('*', "\\*")
-        .replace('\n', " ")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied().unwrap_or(' ');
+        let escape = match c {
+            '\\' | '|' | '*' | '_' | '`' | '~' | '[' => true,
+            '<' => next.is_ascii_alphabetic() || matches!(next, '/' | '!' | '?'),
+            '&' => next.is_ascii_alphanumeric() || next == '#',
+            ']' => next == '(',
+            '\n' => {
+                out.push(' ');
+                continue;
+            }
+            _ => false,
+        };
+        if escape {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Table 1 as a Markdown (GFM) table with the footnotes below.
@@ -357,6 +381,29 @@ pub fn markdown(table: &Table1) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Markup in a label is text in the Markdown: no tag, entity, link or
+    /// emphasis, and a table cell stays one cell; "<0.001" and "M & F" as
+    /// they are.
+    #[test]
+    fn markdown_cells_carry_no_markup() {
+        assert_eq!(
+            md_cell("<script>alert(1)</script>"),
+            "\\<script>alert(1)\\</script>"
+        );
+        assert_eq!(md_cell("<!-- x --> <?php"), "\\<!-- x --> \\<?php");
+        assert_eq!(
+            md_cell("[x](javascript:alert(1)) ![i](y)"),
+            "\\[x\\](javascript:alert(1)) !\\[i\\](y)"
+        );
+        assert_eq!(md_cell("&lt; &#60; M & F"), "\\&lt; \\&#60; M & F");
+        assert_eq!(
+            md_cell("a|b *c* _d_ `e` ~~f~~ \\"),
+            "a\\|b \\*c\\* \\_d\\_ \\`e\\` \\~\\~f\\~\\~ \\\\"
+        );
+        assert_eq!(md_cell("<0.001 < 5, line\nbreak"), "<0.001 < 5, line break");
+        assert_eq!(md_cell("x <"), "x <");
+    }
 
     /// The pretty layout is serde_json's, byte for byte: the demo's report
     /// and spec, and values with empty and nested containers, escapes and
