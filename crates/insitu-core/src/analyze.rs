@@ -738,6 +738,13 @@ fn cox_result(
     ties: Ties,
 ) -> Option<CoxResult> {
     let fit = cox::fit(sets, sizes, ties)?;
+    let mut warnings = fit.warnings.clone();
+    for c in fit.coefficients.iter().filter(|c| c.infinite) {
+        warnings.push(format!(
+            "the hazard ratio {} vs {} may be 0 or infinite (no events in one of the groups?)",
+            levels[c.group], levels[fit.reference]
+        ));
+    }
     let test = |t: &cox::ChisqTest| TestResult {
         chisq: finite(t.chisq),
         df: t.df,
@@ -772,7 +779,7 @@ fn cox_result(
         wald_test: test(&fit.wald_test),
         lr_test: test(&fit.lr_test),
         score_test: test(&fit.score_test),
-        warnings: fit.warnings.clone(),
+        warnings,
     })
 }
 

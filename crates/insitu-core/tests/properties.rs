@@ -602,6 +602,22 @@ proptest! {
             other => prop_assert!(false, "a fit on one side only: {:?}", other.0.is_some()),
         }
     }
+
+    /// Newton–Raphson from β = 0 with step halving never ends below the
+    /// null log-likelihood, and its ℓ is finite — also when a group
+    /// without events sends a coefficient to ±∞ (small groups on a coarse
+    /// grid: many such fits).
+    #[test]
+    fn cox_never_ends_below_the_null_likelihood(obs in tied_survival(4), efron in any::<bool>()) {
+        let ties = if efron { Ties::Efron } else { Ties::Breslow };
+        let data = survival(&obs, 4);
+        if let Some(fit) = cox::fit(&data.risk_sets(), &data.group_sizes(), ties) {
+            prop_assert!(fit.loglik.is_finite() && fit.loglik_null.is_finite(), "{:?}", fit);
+            let rounding = 1e-12 * (1.0 + fit.loglik_null.abs());
+            prop_assert!(fit.loglik >= fit.loglik_null - rounding, "{:?}", fit);
+            prop_assert!(fit.lr_test.chisq >= -2.0 * rounding, "{:?}", fit);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

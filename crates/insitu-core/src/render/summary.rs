@@ -101,6 +101,9 @@ fn endpoint_table(report: &Report, s: &SurvivalResult) -> String {
                 ));
             }
         }
+        for w in &cox.warnings {
+            tests.push(format!("Cox model: {}", escape(w)));
+        }
     }
     if let Some(strata) = &s.stratified_logrank {
         for st in strata {

@@ -22,6 +22,12 @@ use super::km::Z95;
 
 const MAX_ITERATIONS: usize = 100;
 const STEP_TOLERANCE: f64 = 1e-12;
+/// Newton steps in a row that leave ℓ unchanged within its rounding error
+/// before the fit counts as stalled (a coefficient drifting to ±∞).
+const MAX_FLAT_STEPS: usize = 5;
+/// Halvings of one Newton step before the fit stops (the step is then
+/// 2⁻⁶⁰ of itself).
+const MAX_HALVINGS: usize = 60;
 /// Relative change of the log partial likelihood below its rounding error
 /// (sums of up to one term per event time and group, each accurate to a few
 /// ulps): smaller decreases do not trigger step halving. R's `coxph` stops
@@ -53,6 +59,9 @@ pub struct CoxCoefficient {
     pub z: f64,
     /// Two-sided Wald P value.
     pub p_wald: f64,
+    /// The coefficient may be infinite: far from 0 with a standard error
+    /// much larger still, or none (as when a group has no events).
+    pub infinite: bool,
 }
 
 /// A χ² test of all coefficients.
@@ -101,7 +110,8 @@ pub struct CoxFit {
     pub n: u64,
     /// Number of events.
     pub nevent: u64,
-    /// Warnings (non-convergence, infinite coefficients).
+    /// Warnings (non-convergence; an infinite coefficient is flagged in
+    /// [`CoxCoefficient::infinite`]).
     pub warnings: Vec<String>,
 }
 
@@ -132,6 +142,8 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
     let mut current = start;
     let mut iterations = 0;
     let mut converged = false;
+    let mut stalled = false;
+    let mut flat_steps = 0;
     let mut warnings = Vec::new();
     while iterations < MAX_ITERATIONS {
         iterations += 1;
@@ -141,32 +153,60 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
         };
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
         let mut next = model.evaluate(&candidate);
-        let mut halvings = 0;
-        // NaN counts as worse, so the step is halved; a decrease within the
-        // rounding error of ℓ does not count (near β̂ a step of 1e-9 changes
-        // ℓ ≈ −10⁷ by less than its last bit, and halving on that noise would
-        // stall the iteration)
+        // A step is taken if ℓ does not decrease beyond its rounding error
+        // (near β̂ a step of 1e-9 changes ℓ ≈ −10⁷ by less than its last
+        // bit, and halving on that noise would stall the iteration). NaN and
+        // ±∞ (an overflow at huge β) count as worse, so the step is halved.
         let worse = current.loglik - LOGLIK_ROUNDING * (1.0 + current.loglik.abs());
-        while next.loglik.partial_cmp(&worse).is_none_or(|o| o.is_lt()) && halvings < 60 {
+        let takes = |e: &Evaluation| e.loglik.is_finite() && e.loglik >= worse;
+        let mut halvings = 0;
+        while !takes(&next) && halvings < MAX_HALVINGS {
             for (c, b) in candidate.iter_mut().zip(&beta) {
                 *c = (*c + b) / 2.0;
             }
             next = model.evaluate(&candidate);
             halvings += 1;
         }
+        if !takes(&next) {
+            // No point along the step improves ℓ: its supremum is reached
+            // within rounding while a coefficient drifts towards ±∞ (a
+            // monotone likelihood: R's "Loglik converged before variable
+            // …"), and the step, from a near-singular information, is
+            // huge. β stays at the best point, as R's `coxph` (which stops
+            // on the change of ℓ) leaves it.
+            stalled = true;
+            break;
+        }
         let moved = candidate
             .iter()
             .zip(&beta)
             .map(|(c, b)| (c - b).abs() / (1.0 + b.abs()))
             .fold(0.0, f64::max);
+        let gain = next.loglik - current.loglik;
+        flat_steps = if gain.abs() <= LOGLIK_ROUNDING * (1.0 + current.loglik.abs()) {
+            flat_steps + 1
+        } else {
+            0
+        };
         beta = candidate;
         current = next;
-        if moved < STEP_TOLERANCE || halvings == 60 {
-            converged = moved < STEP_TOLERANCE;
+        if moved < STEP_TOLERANCE {
+            converged = true;
+            break;
+        }
+        // (a convergent fit's step shrinks quadratically once ℓ is flat:
+        // 1e-6, 1e-12, converged; steps that leave ℓ flat this many times
+        // in a row wander along a ridge to ±∞)
+        if flat_steps == MAX_FLAT_STEPS {
+            stalled = true;
             break;
         }
     }
-    if !converged && warnings.is_empty() {
+    if stalled {
+        warnings.push(
+            "the log-likelihood stopped improving before the coefficients converged".to_string(),
+        );
+    } else if !converged && warnings.is_empty() {
         warnings.push(format!(
             "Newton–Raphson did not converge in {iterations} iterations"
         ));
@@ -177,12 +217,8 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
     for (j, &g) in terms.iter().enumerate() {
         let coef = beta[j];
         let se = variance.as_ref().map_or(f64::NAN, |v| v.get(j, j).sqrt());
-        if coef.abs() > 10.0 && se > 10.0 * coef.abs().max(1.0) {
-            warnings.push(format!(
-                "the coefficient of group {} may be infinite (no events in one of the groups?)",
-                g + 1
-            ));
-        }
+        // (an se that is not a number — a singular information — counts)
+        let infinite = coef.abs() > 10.0 && (se.is_nan() || se > 10.0 * coef.abs());
         let z = coef / se;
         coefficients.push(CoxCoefficient {
             group: g,
@@ -193,6 +229,7 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
             hr_upper95: (coef + Z95 * se).exp(),
             z,
             p_wald: normal_two_sided(z),
+            infinite,
         });
     }
     let n = used.iter().map(|&g| group_sizes[g] as u64).sum();
@@ -347,12 +384,45 @@ mod tests {
     fn tied_deaths_efron_and_breslow_against_r() {
         let d = data();
         let efron = fit(&d.risk_sets(), &d.group_sizes(), Ties::Efron).unwrap();
+        assert!(efron.warnings.is_empty() && !efron.coefficients[0].infinite);
         assert_rel(efron.coefficients[0].coef, EFRON_COEF, REL_COX);
         assert_rel(efron.coefficients[0].se, EFRON_SE, REL_COX);
         assert_rel(efron.loglik, EFRON_LOGLIK, REL_COX);
         let breslow = fit(&d.risk_sets(), &d.group_sizes(), Ties::Breslow).unwrap();
         assert_rel(breslow.coefficients[0].coef, BRESLOW_COEF, REL_COX);
         assert_rel(breslow.score_test.chisq, BRESLOW_SCORE, REL_COX);
+    }
+
+    /// A group without events: the likelihood is monotone and the
+    /// coefficient goes to −∞. R: as above, also with
+    /// `iter.max = 100`, on the data below; it warns "Loglik converged
+    /// before variable 1; coefficient may be infinite". The log-likelihood
+    /// is R's; the coefficient only has to be far out.
+    #[test]
+    fn group_without_events_stops_at_rs_log_likelihood_with_a_warning() {
+        let d = SurvivalData::new(
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 1.5, 2.5, 3.5, 4.5, 5.5, 2.0, 3.0],
+            vec![
+                true, true, true, true, true, false, false, false, false, false, true, false,
+            ],
+            vec![0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1],
+            2,
+        )
+        .unwrap();
+        for (ties, null, loglik) in [
+            (Ties::Efron, -11.0100680108534146, -6.5792512120134692),
+            (Ties::Breslow, -11.1154285265112396, -6.8023947633276878),
+        ] {
+            let f = fit(&d.risk_sets(), &d.group_sizes(), ties).unwrap();
+            assert_rel(f.loglik_null, null, REL_COX);
+            assert_rel(f.loglik, loglik, REL_COX);
+            assert!(f.coefficients[0].coef < -20.0, "{f:?}");
+            assert!(f.coefficients[0].infinite);
+            assert_eq!(
+                f.warnings,
+                ["the log-likelihood stopped improving before the coefficients converged"]
+            );
+        }
     }
 
     const EFRON_COEF: f64 = -1.1186548109155996;
