@@ -1093,6 +1093,41 @@ mod tests {
         assert_eq!(codes.iter().count(), 2);
     }
 
+    /// A column of more distinct values than the first look counts is
+    /// coded cell by cell: by the sorted distinct values, or by the spec's
+    /// levels in the spec's order, a value outside them an error naming
+    /// its line.
+    #[test]
+    fn many_levels_are_coded_cell_by_cell() {
+        let n = crate::ingest::typed::DISTINCT_LIMIT + 500;
+        let mut text = String::from("id\n");
+        for k in 0..n {
+            text.push_str(&format!("p{:05}\n", (k * 7) % n));
+        }
+        text.push_str("NA\n");
+        let table = read_table(text.as_bytes(), "ids.csv", &ReadOptions::default()).unwrap();
+        assert!(table.distinct_of("id").unwrap().capped);
+        let sorted = categorical(&table, "id", None, None).unwrap();
+        assert_eq!(sorted.levels.len(), n);
+        assert!(sorted.levels.windows(2).all(|w| w[0] < w[1]));
+        let reversed: Vec<String> = sorted.levels.iter().rev().cloned().collect();
+        let by_spec = categorical(&table, "id", Some(&reversed), None).unwrap();
+        for (row, (a, b)) in sorted.codes.iter().zip(by_spec.codes.iter()).enumerate() {
+            match (a, b) {
+                (Some(a), Some(b)) => {
+                    assert_eq!(sorted.levels[a as usize], format!("p{:05}", (row * 7) % n));
+                    assert_eq!(b as usize, n - 1 - a as usize);
+                }
+                (None, None) => assert_eq!(row, n),
+                other => panic!("row {row}: {other:?}"),
+            }
+        }
+        let e = categorical(&table, "id", Some(&reversed[1..]), None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::UnknownLevel);
+        let first = (0..n).find(|&k| (k * 7) % n == n - 1).unwrap();
+        assert_eq!(e.location().line, Some(first as u64 + 2), "{e}");
+    }
+
     /// A column of more distinct values than a category may have (an
     /// identifier) is an error naming it, not codes that wrap around.
     #[test]
