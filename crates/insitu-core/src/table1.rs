@@ -758,13 +758,8 @@ mod tests {
     /// two-level formula, and leaves out levels neither group has.
     #[test]
     fn categorical_smd_equals_the_dense_solve() {
-        let mut seed = 12345u64;
-        let mut next = |m: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % m
-        };
+        let mut rng = crate::stats::rng::Xoshiro256::new(12345);
+        let mut next = |m: u64| rng.next_u64() % m;
         for _ in 0..2000 {
             let k = 2 + next(8) as usize;
             let a: Vec<u64> = (0..k).map(|_| 1 + next(30)).collect();
