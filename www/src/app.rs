@@ -784,7 +784,16 @@ fn stem() -> String {
 }
 
 fn export_text(make: impl FnOnce(&Rendered) -> String, suffix: &str, mime: &str) {
-    let text = with_app(|app| app.report.as_ref().map(make)).flatten();
+    save_text(
+        with_app(|app| app.report.as_ref().map(make)).flatten(),
+        suffix,
+        mime,
+    );
+}
+
+/// The body of [`export_text`], compiled once.
+#[inline(never)]
+fn save_text(text: Option<String>, suffix: &str, mime: &str) {
     let Some(text) = text else { return };
     let name = format!("{}.{suffix}", stem());
     let result = dom::text_blob(&text, &format!("{mime};charset=utf-8"))
@@ -1079,6 +1088,17 @@ thread_local! {
 
 /// Applies `f` to the spec, re-renders the choices and re-runs the analysis.
 fn edit_spec(f: impl FnOnce(&mut Spec)) {
+    let mut f = Some(f);
+    edit_spec_with(&mut |spec| {
+        if let Some(f) = f.take() {
+            f(spec);
+        }
+    });
+}
+
+/// The body of [`edit_spec`], compiled once (not once per kind of edit).
+#[inline(never)]
+fn edit_spec_with(f: &mut dyn FnMut(&mut Spec)) {
     let state = with_app(|app| {
         if let Some(spec) = app.spec.as_mut() {
             f(spec);
@@ -1125,15 +1145,18 @@ fn edit_row(v: &mut VariableSpec, field: &str, value: &str, column_kind: Option<
         "var-show" => v.show_levels = (!list.is_empty()).then_some(list),
         "var-merge" => {
             // "New = a, b; Other = c"
-            let merged: std::collections::BTreeMap<String, Vec<String>> = value
-                .split(';')
-                .filter_map(|part| {
-                    let (new, old) = part.split_once('=')?;
+            // inserted one by one (a repeated name: the last wins, as
+            // `collect` does), without `collect`'s stable sort
+            let mut merged = std::collections::BTreeMap::new();
+            for part in value.split(';') {
+                if let Some((new, old)) = part.split_once('=') {
                     let old = split_list(old);
                     let new = new.trim();
-                    (!new.is_empty() && !old.is_empty()).then(|| (new.to_string(), old))
-                })
-                .collect();
+                    if !new.is_empty() && !old.is_empty() {
+                        merged.insert(new.to_string(), old);
+                    }
+                }
+            }
             v.merge_levels = (!merged.is_empty()).then_some(merged);
         }
         "var-bin" => {

@@ -462,12 +462,10 @@ fn categorical(
     let (levels, order_source) = match levels {
         Some(levels) => (levels.to_vec(), OrderSource::Spec),
         None => {
-            let seen: std::collections::BTreeSet<&str> =
-                mapped.iter().map(|l| l.as_ref()).collect();
-            (
-                seen.into_iter().map(str::to_string).collect(),
-                OrderSource::Sorted,
-            )
+            let seen = mapped
+                .iter()
+                .map(|l| std::borrow::Cow::Borrowed(l.as_ref()));
+            (sorted_distinct(seen.collect()), OrderSource::Sorted)
         }
     };
     check_levels(table, name, levels.len())?;
@@ -489,6 +487,17 @@ fn categorical(
         order_source,
         codes,
     })
+}
+
+/// The distinct values in byte order (what a `BTreeSet` gives; one sort
+/// instance for both kinds of column).
+fn sorted_distinct(mut values: Vec<std::borrow::Cow<'_, str>>) -> Vec<String> {
+    values.sort_unstable();
+    values.dedup();
+    values
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect()
 }
 
 /// The merged level, else the field itself (borrowed: no String per cell).
@@ -532,13 +541,11 @@ fn categorical_by_cell(
         Some(levels) => (levels.to_vec(), OrderSource::Spec),
         None => {
             // distinct values in byte order (a set, not a String per cell)
-            let seen: std::collections::BTreeSet<std::borrow::Cow<'_, str>> = column
+            let seen = column
                 .iter()
                 .filter(|f| !missing.is_missing(f))
-                .map(|f| map_level(f, merge))
-                .collect();
-            let seen: Vec<String> = seen.into_iter().map(|l| l.into_owned()).collect();
-            (seen, OrderSource::Sorted)
+                .map(|f| map_level(f, merge));
+            (sorted_distinct(seen.collect()), OrderSource::Sorted)
         }
     };
     check_levels(table, name, levels.len())?;

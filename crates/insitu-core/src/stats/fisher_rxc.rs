@@ -622,9 +622,11 @@ fn shift_or(bits: &mut [u64], shift: usize, max: usize) {
 /// Upper bound on Σ log y_ik! (majorisation), see [`bounds`].
 fn majorised_max(rows: &[u64], cols: &[u64], lf: &LogFact) -> f64 {
     let mut rows_desc: Vec<u64> = rows.to_vec();
-    rows_desc.sort_unstable_by(|a, b| b.cmp(a));
+    rows_desc.sort_unstable();
+    rows_desc.reverse();
     let mut cols_desc: Vec<u64> = cols.to_vec();
-    cols_desc.sort_unstable_by(|a, b| b.cmp(a));
+    cols_desc.sort_unstable();
+    cols_desc.reverse();
     let pour = |amount: u64, caps: &[u64]| {
         let mut left = amount;
         let mut s = 0.0;
@@ -794,7 +796,7 @@ struct Node {
 
 /// Hasher for the u128 node keys.
 #[derive(Default)]
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Hasher for KeyHasher {
     fn finish(&self) -> u64 {
@@ -818,7 +820,9 @@ impl Hasher for KeyHasher {
     }
 }
 
-type KeyMap = HashMap<u128, usize, BuildHasherDefault<KeyHasher>>;
+/// (Also the set of seen values of `survival::quantile`: one map, and no
+/// SipHash, in the app.)
+pub(crate) type KeyMap = HashMap<u128, usize, BuildHasherDefault<KeyHasher>>;
 
 /// Why the exact computation stopped.
 struct TooBig;

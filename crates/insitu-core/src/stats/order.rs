@@ -88,7 +88,7 @@ pub fn stable_order(keys: Vec<u64>) -> Vec<usize> {
     // (the radix sort numbers the keys with `u32`s)
     if n < SMALL || u32::try_from(n).is_err() {
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&k| keys[k]);
+        sort_indices_by_key(&mut order, &keys);
         return order;
     }
     if let Some((ids, start)) = few_distinct_runs(&keys) {
@@ -162,7 +162,7 @@ fn few_distinct_runs(keys: &[u64]) -> Option<(Vec<u32>, Vec<usize>)> {
         ids.push(id);
     }
     let mut by_key: Vec<usize> = (0..distinct.len()).collect();
-    by_key.sort_unstable_by_key(|&i| distinct[i]);
+    sort_indices_by_key(&mut by_key, &distinct);
     // start of each distinct key's run in the output
     let mut count = vec![0usize; distinct.len()];
     for &id in &ids {
@@ -175,6 +175,12 @@ fn few_distinct_runs(keys: &[u64]) -> Option<(Vec<u32>, Vec<usize>)> {
         offset += count[i];
     }
     Some((ids, start))
+}
+
+/// Sorts the indices `order` by `keys[i]`, equal keys by index: the stable
+/// order when `order` starts ascending (one sort instance for both uses).
+fn sort_indices_by_key(order: &mut [usize], keys: &[u64]) {
+    order.sort_unstable_by_key(|&i| (keys[i], i));
 }
 
 /// The order of a counting sort: each index placed at the next free place

@@ -11,8 +11,6 @@
 //! instead, so 34/68 stored as 0.49999999999999967 gives 52 there and 52.5
 //! in R (veteran, arm "test"); Insitu follows R.
 
-use std::collections::HashSet;
-
 use crate::options::CiType;
 
 use super::km::KaplanMeier;
@@ -87,12 +85,15 @@ fn findq(x: &[f64], y: &[Option<f64>], p: f64, tol: f64) -> Option<f64> {
 fn first_of_each_value(x: &[f64], y: &[Option<f64>]) -> (Vec<f64>, Vec<Option<f64>>) {
     let mut xs: Vec<f64> = Vec::with_capacity(x.len());
     let mut ys: Vec<Option<f64>> = Vec::with_capacity(y.len());
-    let mut seen: HashSet<Option<u64>> = HashSet::with_capacity(y.len());
+    // (a set of `Option<u64>` as the keys `v` and 2⁶⁴ for NA, in the
+    // Fisher test's map: one hash map in the app)
+    let mut seen = crate::stats::fisher_rxc::KeyMap::default();
     for (&xi, &yi) in x.iter().zip(y) {
         // the bits of a value, +0 for both zeros (equal as numbers); a NaN
         // equals no value, so it is always kept
         let key = yi.map(|v| if v == 0.0 { 0 } else { v.to_bits() });
-        let duplicate = !yi.is_some_and(f64::is_nan) && !seen.insert(key);
+        let key = key.map_or(1u128 << 64, u128::from);
+        let duplicate = !yi.is_some_and(f64::is_nan) && seen.insert(key, 0).is_some();
         if !duplicate {
             xs.push(xi);
             ys.push(yi);
@@ -105,12 +106,17 @@ fn first_of_each_value(x: &[f64], y: &[Option<f64>]) -> (Vec<f64>, Vec<Option<f6
 /// index of the first point whose shifted y is ≥ p, with R's handling of NA
 /// (dropped), ties (mean of the indices) and out-of-range (NA).
 fn approx_constant_right(y: &[Option<f64>], shift: f64, p: f64) -> Option<f64> {
-    let mut points: Vec<(f64, f64)> = y
+    let points: Vec<(f64, f64)> = y
         .iter()
         .enumerate()
         .filter_map(|(i, v)| v.map(|v| (v + shift, (i + 1) as f64)))
         .collect();
-    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // stably by total_cmp (as `sort_by(|a, b| a.0.total_cmp(&b.0))`)
+    let xs0: Vec<f64> = points.iter().map(|p| p.0).collect();
+    let points: Vec<(f64, f64)> = crate::stats::order::stable_order_f64(&xs0)
+        .into_iter()
+        .map(|k| points[k])
+        .collect();
     // ties = mean
     let mut xs: Vec<f64> = Vec::with_capacity(points.len());
     let mut vs: Vec<f64> = Vec::with_capacity(points.len());
