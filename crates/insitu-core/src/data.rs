@@ -549,6 +549,12 @@ fn categorical_by_cell(
         }
     };
     check_levels(table, name, levels.len())?;
+    // this path is for more than a thousand values: the sorted distinct
+    // values are searched by bisection, not one by one (rows × levels
+    // comparisons); the spec's levels, in its own order, one by one (to
+    // list over a thousand levels in a spec is rare, and a value it lacks
+    // stops the coding)
+    let sorted = order_source == OrderSource::Sorted;
     let mut codes = Vec::with_capacity(column.len());
     for (i, field) in column.iter().enumerate() {
         if missing.is_missing(field) {
@@ -556,7 +562,12 @@ fn categorical_by_cell(
             continue;
         }
         let field = map_level(field, merge);
-        match levels.iter().position(|l| **l == *field) {
+        let found = if sorted {
+            levels.binary_search_by(|l| l.as_str().cmp(&field)).ok()
+        } else {
+            levels.iter().position(|l| **l == *field)
+        };
+        match found {
             Some(k) => codes.push(Some(k as u32)),
             None => return Err(unknown_level(table, i, name, &levels)),
         }
