@@ -206,29 +206,33 @@ fn smd_categorical(a: &LevelCounts, b: &LevelCounts) -> Option<f64> {
     if na == 0.0 || nb == 0.0 {
         return None;
     }
-    // Σ over levels 2…k of t²/d, u²/d, uv/d, v²/d, ut/d, vt/d
-    let mut sums = [0.0; 6];
-    let present = a
+    let mut present = a
         .counts
         .iter()
         .zip(&b.counts)
         .filter(|(&ca, &cb)| ca + cb > 0);
-    for (&ca, &cb) in present.skip(1) {
+    let (&ra, &rb) = present.next()?;
+    let (ur, vr) = (ra as f64 / na, rb as f64 / nb);
+    // Σ over levels 2…k of t²/d, uv/d, ut/d, vt/d
+    let mut sums = [0.0; 4];
+    for (&ca, &cb) in present {
         let (u, v) = (ca as f64 / na, cb as f64 / nb);
         let (d, t) = ((u + v) / 2.0, u - v);
-        for (sum, term) in sums
-            .iter_mut()
-            .zip([t * t, u * u, u * v, v * v, u * t, v * t])
-        {
+        for (sum, term) in sums.iter_mut().zip([t * t, u * v, u * t, v * t]) {
             *sum += term / d;
         }
     }
-    let [tt, uu, uv, vv, ut, vt] = sums;
+    let [tt, uv, ut, vt] = sums;
     if tt == 0.0 {
         return Some(0.0);
     }
-    let (m11, m12, m22) = (2.0 - uu, -uv, 2.0 - vv);
-    let det = m11 * m22 - m12 * m12;
+    // 2I − Uᵀ D⁻¹ U without cancellation: as Σ u = 1 over the levels
+    // present, Σ u²/d = Σ 2u − Σ uv/d = 2(1 − u₁) − Σ uv/d, so the
+    // diagonal is 2u₁ + Σ uv/d (v alike) and the determinant a sum of
+    // terms ≥ 0 — exactly 0, not rounding noise, for groups without a
+    // level in common (S singular: no SMD)
+    let (m11, m12, m22) = (2.0 * ur + uv, -uv, 2.0 * vr + uv);
+    let det = 4.0 * ur * vr + 2.0 * uv * (ur + vr);
     let q = tt + (ut * ut * m22 - 2.0 * ut * vt * m12 + vt * vt * m11) / det;
     (det > 0.0 && q >= 0.0).then(|| q.sqrt())
 }
@@ -782,6 +786,23 @@ mod tests {
         assert!(
             (with_absent - want).abs() < 1e-12,
             "{with_absent} vs {want}"
+        );
+        // the first level in one group only (u₁ = 0 for the first group)
+        for (a, b) in [([0, 5, 5], [3, 4, 3]), ([0, 2, 7], [5, 1, 1])] {
+            let fast = smd_categorical(&level_counts(&a), &level_counts(&b)).unwrap();
+            let dense = smd_by_dense_solve(&a, &b).unwrap();
+            assert!((fast - dense).abs() <= 1e-12 * dense, "{fast} vs {dense}");
+        }
+        // groups without a level in common: S is singular, no SMD (not
+        // the 1e8 that rounding noise in the determinant gave)
+        let separated = [
+            level_counts(&[9, 0, 0, 0, 0]),
+            level_counts(&[0, 10, 4, 11, 5]),
+        ];
+        assert_eq!(smd_categorical(&separated[0], &separated[1]), None);
+        assert_eq!(
+            smd_categorical(&level_counts(&[0, 3, 0]), &level_counts(&[2, 0, 5])),
+            None
         );
         // identical distributions, one level only, a group without values
         assert_eq!(

@@ -613,7 +613,9 @@ proptest! {
         let data = survival(&obs, 4);
         if let Some(fit) = cox::fit(&data.risk_sets(), &data.group_sizes(), ties) {
             prop_assert!(fit.loglik.is_finite() && fit.loglik_null.is_finite(), "{:?}", fit);
-            let rounding = 1e-12 * (1.0 + fit.loglik_null.abs());
+            // (each of at most 100 accepted steps may lower ℓ by its
+            // rounding, 1e-13 relative)
+            let rounding = 1e-11 * (1.0 + fit.loglik_null.abs());
             prop_assert!(fit.loglik >= fit.loglik_null - rounding, "{:?}", fit);
             prop_assert!(fit.lr_test.chisq >= -2.0 * rounding, "{:?}", fit);
         }

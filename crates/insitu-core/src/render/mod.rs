@@ -318,9 +318,9 @@ pub fn csv(table: &Table1) -> String {
 /// data can open no HTML tag, entity, link, image, code span or emphasis
 /// when the file is rendered (a converter passes raw HTML through). `<`,
 /// `&` and `]` are escaped only where they would start such a construct —
-/// before a letter, `/`, `!` or `?`; before a letter or `#`; before `(` —
+/// before a letter, `/`, `!` or `?`; before a letter, digit or `#`; before `(` —
 /// so "<0.001" and "M & F" stay readable as text; `\`, `|`, `*`, `_`, `` ` ``,
-/// `~` and `[` always.
+/// `~` and `[` always. Line ends (LF, CR) become spaces: one row stays one.
 fn md_cell(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -331,7 +331,7 @@ fn md_cell(text: &str) -> String {
             '<' => next.is_ascii_alphabetic() || matches!(next, '/' | '!' | '?'),
             '&' => next.is_ascii_alphanumeric() || next == '#',
             ']' => next == '(',
-            '\n' => {
+            '\n' | '\r' => {
                 out.push(' ');
                 continue;
             }
@@ -402,6 +402,8 @@ mod tests {
             "a\\|b \\*c\\* \\_d\\_ \\`e\\` \\~\\~f\\~\\~ \\\\"
         );
         assert_eq!(md_cell("<0.001 < 5, line\nbreak"), "<0.001 < 5, line break");
+        // a lone CR ends a Markdown line too: "# x" would be a heading
+        assert_eq!(md_cell("a\r# x\r\nb"), "a # x  b");
         assert_eq!(md_cell("x <"), "x <");
     }
 

@@ -10,8 +10,13 @@
 //! Newton–Raphson from β = 0 with step halving, as R's `coxph` (`coxfit6`),
 //! but iterated until the step is below 1e-12 — tighter than R's default
 //! `eps = 1e-9` (whose coefficients differ from the converged ones by up to
-//! 1.7e-7 relative); the reference values use `eps = 1e-12`. Tests: Wald
-//! βᵀ I β, likelihood ratio 2(ℓ(β̂) − ℓ(0)), score U(0)ᵀ I(0)⁻¹ U(0).
+//! 1.7e-7 relative); the reference values use `eps = 1e-12`. A fit whose ℓ
+//! stops improving while β still moves far — no point of a step better
+//! than ℓ's rounding, or [`MAX_FLAT_STEPS`] large steps in a row that
+//! leave ℓ flat — stops at its best point with a warning: a coefficient
+//! drifting to ±∞ (a group without events), where R says "Loglik
+//! converged before variable …". Tests: Wald βᵀ I β, likelihood ratio
+//! 2(ℓ(β̂) − ℓ(0)), score U(0)ᵀ I(0)⁻¹ U(0).
 
 use crate::options::Ties;
 use crate::stats::dist::{chisq_upper, normal_two_sided};
@@ -22,9 +27,12 @@ use super::km::Z95;
 
 const MAX_ITERATIONS: usize = 100;
 const STEP_TOLERANCE: f64 = 1e-12;
-/// Newton steps in a row that leave ℓ unchanged within its rounding error
-/// before the fit counts as stalled (a coefficient drifting to ±∞).
+/// Far Newton steps in a row that leave ℓ unchanged within its rounding
+/// error before the fit counts as stalled (a coefficient drifting to ±∞).
 const MAX_FLAT_STEPS: usize = 5;
+/// A Newton step this large (relative change of a coefficient) is far: a
+/// converging fit's steps are below it once ℓ is flat within rounding.
+const FAR_STEP: f64 = 1e-6;
 /// Halvings of one Newton step before the fit stops (the step is then
 /// 2⁻⁶⁰ of itself).
 const MAX_HALVINGS: usize = 60;
@@ -152,6 +160,7 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
             break;
         };
         let mut candidate: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+        let far = moved(&candidate, &beta) > FAR_STEP;
         let mut next = model.evaluate(&candidate);
         // A step is taken if ℓ does not decrease beyond its rounding error
         // (near β̂ a step of 1e-9 changes ℓ ≈ −10⁷ by less than its last
@@ -168,22 +177,23 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
             halvings += 1;
         }
         if !takes(&next) {
-            // No point along the step improves ℓ: its supremum is reached
-            // within rounding while a coefficient drifts towards ±∞ (a
-            // monotone likelihood: R's "Loglik converged before variable
-            // …"), and the step, from a near-singular information, is
-            // huge. β stays at the best point, as R's `coxph` (which stops
-            // on the change of ℓ) leaves it.
-            stalled = true;
+            // No point along the step improves ℓ. Near β̂ that is rounding
+            // noise in ℓ (a sum over up to millions of event times) against
+            // a small step: converged, as before the halvings. After a far
+            // step ℓ's supremum is reached within rounding while a
+            // coefficient drifts towards ±∞ (a monotone likelihood: R's
+            // "Loglik converged before variable …"), the step, from a
+            // near-singular information, huge. Either way β stays at the
+            // best point, as R's `coxph` (which stops on the change of ℓ)
+            // leaves it.
+            converged = !far;
+            stalled = far;
             break;
         }
-        let moved = candidate
-            .iter()
-            .zip(&beta)
-            .map(|(c, b)| (c - b).abs() / (1.0 + b.abs()))
-            .fold(0.0, f64::max);
+        let moved = moved(&candidate, &beta);
         let gain = next.loglik - current.loglik;
-        flat_steps = if gain.abs() <= LOGLIK_ROUNDING * (1.0 + current.loglik.abs()) {
+        let flat = gain.abs() <= LOGLIK_ROUNDING * (1.0 + current.loglik.abs());
+        flat_steps = if flat && moved > FAR_STEP {
             flat_steps + 1
         } else {
             0
@@ -194,9 +204,9 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
             converged = true;
             break;
         }
-        // (a convergent fit's step shrinks quadratically once ℓ is flat:
-        // 1e-6, 1e-12, converged; steps that leave ℓ flat this many times
-        // in a row wander along a ridge to ±∞)
+        // (a convergent fit's step shrinks quadratically: once ℓ is flat
+        // the steps are small and do not count; far steps that leave ℓ
+        // flat this many times in a row wander along a ridge to ±∞)
         if flat_steps == MAX_FLAT_STEPS {
             stalled = true;
             break;
@@ -248,6 +258,15 @@ pub fn fit(sets: &GroupedRiskSets, group_sizes: &[usize], ties: Ties) -> Option<
         nevent,
         warnings,
     })
+}
+
+/// The largest change of a coefficient, relative to 1 + |β|.
+fn moved(candidate: &[f64], beta: &[f64]) -> f64 {
+    candidate
+        .iter()
+        .zip(beta)
+        .map(|(c, b)| (c - b).abs() / (1.0 + b.abs()))
+        .fold(0.0, f64::max)
 }
 
 fn quadratic(a: &Square, x: &[f64]) -> f64 {
