@@ -787,6 +787,19 @@ mod tests {
             (with_absent - want).abs() < 1e-12,
             "{with_absent} vs {want}"
         );
+        // R, the definition in base R (tableone is not at hand):
+        // pa <- a/sum(a); pb <- b/sum(b); T <- (pa - pb)[-1]
+        // cv <- function(p) { S <- -outer(p, p); diag(S) <- p*(1-p); S[-1,-1] }
+        // sqrt(drop(t(T) %*% solve((cv(pa) + cv(pb))/2) %*% T)), on
+        // c(10, 20, 30) vs c(25, 15, 5) (here with a fourth level that
+        // neither group has: left out) and the second pair
+        for (a, b, r) in [
+            ([10, 20, 30, 0], [25, 15, 5, 0], 1.0882509040710604),
+            ([3, 0, 7, 12], [5, 9, 1, 4], 1.7238174859715996),
+        ] {
+            let got = smd_categorical(&level_counts(&a), &level_counts(&b)).unwrap();
+            crate::stats::prec::assert_rel(got, r, crate::stats::prec::REL);
+        }
         // the first level in one group only (u₁ = 0 for the first group)
         for (a, b) in [([0, 5, 5], [3, 4, 3]), ([0, 2, 7], [5, 1, 1])] {
             let fast = smd_categorical(&level_counts(&a), &level_counts(&b)).unwrap();
