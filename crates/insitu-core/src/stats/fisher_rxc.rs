@@ -103,9 +103,8 @@
 
 mod split;
 
+use super::keymap::KeyMap;
 use super::rng::Xoshiro256;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use statrs::function::gamma::ln_gamma;
 
@@ -793,36 +792,6 @@ struct Node {
     /// (log past probability, log multiplicity).
     pasts: Vec<(f64, f64)>,
 }
-
-/// Hasher for the u128 node keys.
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
-        }
-    }
-
-    fn write_u128(&mut self, v: u128) {
-        let mut x = (v as u64) ^ ((v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        x ^= x >> 30;
-        x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        x ^= x >> 27;
-        x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
-        x ^= x >> 31;
-        self.0 = x;
-    }
-}
-
-/// (Also the set of seen values of `survival::quantile`: one map, and no
-/// SipHash, in the app.)
-pub(crate) type KeyMap = HashMap<u128, usize, BuildHasherDefault<KeyHasher>>;
 
 /// Why the exact computation stopped.
 struct TooBig;

@@ -8,6 +8,7 @@ pub mod descriptive;
 pub mod dist;
 pub mod fisher;
 pub mod fisher_rxc;
+pub mod keymap;
 pub mod kruskal;
 pub mod linalg;
 pub mod order;

@@ -85,9 +85,8 @@ fn findq(x: &[f64], y: &[Option<f64>], p: f64, tol: f64) -> Option<f64> {
 fn first_of_each_value(x: &[f64], y: &[Option<f64>]) -> (Vec<f64>, Vec<Option<f64>>) {
     let mut xs: Vec<f64> = Vec::with_capacity(x.len());
     let mut ys: Vec<Option<f64>> = Vec::with_capacity(y.len());
-    // (a set of `Option<u64>` as the keys `v` and 2⁶⁴ for NA, in the
-    // Fisher test's map: one hash map in the app)
-    let mut seen = crate::stats::fisher_rxc::KeyMap::default();
+    // (a set of `Option<u64>` as the keys `v` and 2⁶⁴ for NA)
+    let mut seen = crate::stats::keymap::KeyMap::default();
     for (&xi, &yi) in x.iter().zip(y) {
         // the bits of a value, +0 for both zeros (equal as numbers); a NaN
         // equals no value, so it is always kept
@@ -112,8 +111,8 @@ fn approx_constant_right(y: &[Option<f64>], shift: f64, p: f64) -> Option<f64> {
         .filter_map(|(i, v)| v.map(|v| (v + shift, (i + 1) as f64)))
         .collect();
     // stably by total_cmp (as `sort_by(|a, b| a.0.total_cmp(&b.0))`)
-    let xs0: Vec<f64> = points.iter().map(|p| p.0).collect();
-    let points: Vec<(f64, f64)> = crate::stats::order::stable_order_f64(&xs0)
+    let shifted: Vec<f64> = points.iter().map(|p| p.0).collect();
+    let points: Vec<(f64, f64)> = crate::stats::order::stable_order_f64(&shifted)
         .into_iter()
         .map(|k| points[k])
         .collect();
